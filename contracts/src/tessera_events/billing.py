@@ -1,6 +1,7 @@
 """Events the billing service publishes: the public stream other systems subscribe to."""
 
 from datetime import date
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
@@ -31,6 +32,13 @@ PAYER_ASSIGNMENTS = Topic(
 TOPICS = (SUBSCRIPTIONS, PAYER_ASSIGNMENTS)
 
 
+class BillingPeriod(StrEnum):
+    """How often a subscription renews."""
+
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
 class SubscriptionCreated(EventData):
     """A product was ordered for an organisation; ``payer`` receives its invoices."""
 
@@ -45,6 +53,7 @@ class SubscriptionCreated(EventData):
     product_code: str
     product_name: str
     price: Money
+    period: BillingPeriod
     next_renewal_on: date
     ordered_by_user_id: UUID
     created_at: AwareDatetime

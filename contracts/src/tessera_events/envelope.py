@@ -1,10 +1,10 @@
 """The CloudEvents 1.0 envelope every Tessera event travels in."""
 
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from tessera_events.topics import Topic
 
@@ -43,6 +43,19 @@ class CloudEvent(BaseModel, Generic[DataT]):
     subject: str = Field(description="Id of the aggregate the event is about; also the record key.")
     datacontenttype: Literal["application/json"] = "application/json"
     data: DataT
+
+    @model_validator(mode="after")
+    def _names_its_data(self) -> Self:
+        """The type must be the data's event type and the subject its aggregate id (the record key)."""
+        event_type = getattr(type(self.data), "EVENT_TYPE", None)
+        if self.type != event_type:
+            raise ValueError(f"type {self.type!r} is not the data's event type {event_type!r}")
+        if self.subject != self.data.aggregate_id():
+            raise ValueError(
+                f"subject {self.subject!r} is not the data's {self.data.KEY_FIELD} "
+                f"{self.data.aggregate_id()!r}"
+            )
+        return self
 
     def to_json(self) -> bytes:
         """The envelope as JSON, with every field of the concrete data schema."""

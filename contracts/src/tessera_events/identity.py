@@ -69,7 +69,7 @@ class OrganisationRegistered(EventData):
     organisation_id: UUID
     name: str
     kind: OrganisationKind
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    country: str = Field(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2, upper case.")
     locale: Locale
     billing_email: EmailStr
     registered_at: AwareDatetime

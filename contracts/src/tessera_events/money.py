@@ -15,7 +15,7 @@ class Currency(StrEnum):
 class Money(BaseModel):
     """An amount in minor units (centimes, cents) of one currency."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     amount_minor: int = Field(description="Amount in the currency's minor unit, e.g. 1990 = 19.90.")
     currency: Currency

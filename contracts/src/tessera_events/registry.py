@@ -7,16 +7,12 @@ from tessera_events.topics import Topic
 
 _MODULES = (identity, partnership, billing, notify)
 
-EVENT_CLASSES: tuple[type[EventData], ...] = tuple(
-    cls for module in _MODULES for cls in module.EVENTS
-)
+EVENT_CLASSES: tuple[type[EventData], ...] = tuple(cls for module in _MODULES for cls in module.EVENTS)
 _BY_TYPE: dict[str, type[EventData]] = {cls.EVENT_TYPE: cls for cls in EVENT_CLASSES}
 if len(_BY_TYPE) != len(EVENT_CLASSES):
     raise RuntimeError("two event classes declare the same EVENT_TYPE")
 
-ALL_TOPICS: tuple[Topic, ...] = tuple(
-    dict.fromkeys(topic for module in _MODULES for topic in module.TOPICS)
-)
+ALL_TOPICS: tuple[Topic, ...] = tuple(dict.fromkeys(topic for module in _MODULES for topic in module.TOPICS))
 
 
 def event_class(event_type: str) -> type[EventData]:

@@ -1,0 +1,1 @@
+"""Tessera's billing service: catalogue, subscriptions and who pays for them."""

@@ -1,0 +1,1 @@
+"""Tessera notify: tells people by e-mail what happened, once per cause, recipient and notification."""

@@ -1,0 +1,141 @@
+"""Access tokens: verified locally in every service against identity's published public keys.
+
+identity signs short-lived JWTs (EdDSA) and publishes each public key as a SigningKeyPublished
+event. Every service keeps those keys in its own database (``tessera_trusted_keys``), fed by the
+handler below, so checking a token never calls identity.
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import jwt
+from fastapi import Request
+from sqlalchemy import text
+
+from tessera_events import CloudEvent
+from tessera_events.identity import Role, SigningKeyPublished
+from tessera_kit.consumers import EventHandlers
+from tessera_kit.db import Database
+from tessera_kit.problems import Unauthenticated
+from tessera_kit.uow import UnitOfWork
+
+ALGORITHMS = ["EdDSA"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, and their role in each organisation they belong to (from the token)."""
+
+    user_id: UUID
+    roles: dict[UUID, Role] = field(default_factory=dict)
+
+    def role_in(self, organisation_id: UUID) -> Role | None:
+        """The caller's role in an organisation, or None when not a member."""
+        return self.roles.get(organisation_id)
+
+    def is_member_of(self, organisation_id: UUID) -> bool:
+        """Whether the caller belongs to the organisation."""
+        return organisation_id in self.roles
+
+
+trusted_key_handlers: EventHandlers[UnitOfWork] = EventHandlers()
+
+
+@trusted_key_handlers.on(SigningKeyPublished)
+async def trust_signing_key(event: CloudEvent[SigningKeyPublished], uow: UnitOfWork) -> None:
+    """Keep a public key identity published, so tokens it signs verify here."""
+    key = event.data
+    await uow.session.execute(
+        text(
+            "INSERT INTO tessera_trusted_keys (key_id, algorithm, public_key_pem, not_before, expires_at) "
+            "VALUES (:key_id, :algorithm, :pem, :not_before, :expires_at) ON CONFLICT (key_id) DO UPDATE "
+            "SET expires_at = EXCLUDED.expires_at"
+        ),
+        {
+            "key_id": key.key_id,
+            "algorithm": key.algorithm,
+            "pem": key.public_key_pem,
+            "not_before": key.not_before,
+            "expires_at": key.expires_at,
+        },
+    )
+
+
+class TokenVerifier:
+    """Checks access tokens against the trusted keys, cached in memory and refreshed on a new key id."""
+
+    def __init__(self, database: Database, *, audience: str, issuer: str, refresh_seconds: float = 30.0):
+        self._database = database
+        self._audience = audience
+        self._issuer = issuer
+        self._refresh_seconds = refresh_seconds
+        self._keys: dict[str, tuple[str, float | None]] = {}
+        self._loaded_at = 0.0
+
+    async def verify(self, token: str) -> Caller:
+        """The caller a valid token names; Unauthenticated for anything else."""
+        try:
+            key_id = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"malformed access token: {error}") from error
+        pem = await self._key(str(key_id))
+        try:
+            claims = jwt.decode(
+                token,
+                pem,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub", "iat"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"access token refused: {error}") from error
+        return _caller_from(claims)
+
+    async def _key(self, key_id: str) -> str:
+        age = time.monotonic() - self._loaded_at
+        # An unknown key id may be a key just published; look again, but at most once a second,
+        # so a flood of tokens with made-up key ids cannot turn into a flood of queries.
+        if age > self._refresh_seconds or (key_id not in self._keys and age > 1.0):
+            await self._load()
+        entry = self._keys.get(key_id)
+        if entry is None:
+            raise Unauthenticated("access token signed with an unknown key")
+        pem, expires_at = entry
+        if expires_at is not None and expires_at < time.time():
+            raise Unauthenticated("access token signed with a retired key")
+        return pem
+
+    async def _load(self) -> None:
+        async with self._database.session() as session:
+            rows = await session.execute(
+                text(
+                    "SELECT key_id, public_key_pem, extract(epoch FROM expires_at) AS expires "
+                    "FROM tessera_trusted_keys WHERE not_before <= now()"
+                )
+            )
+            self._keys = {
+                row.key_id: (row.public_key_pem, float(row.expires) if row.expires is not None else None)
+                for row in rows
+            }
+        self._loaded_at = time.monotonic()
+
+
+def _caller_from(claims: dict[str, Any]) -> Caller:
+    try:
+        roles = {UUID(org): Role(role) for org, role in dict(claims.get("orgs", {})).items()}
+        return Caller(user_id=UUID(str(claims["sub"])), roles=roles)
+    except (ValueError, TypeError) as error:
+        raise Unauthenticated(f"access token claims are malformed: {error}") from error
+
+
+async def authenticated_caller(request: Request) -> Caller:
+    """FastAPI dependency: the caller named by the request's bearer token."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("send an access token: 'Authorization: Bearer <token>'")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(token.strip())

@@ -1,0 +1,202 @@
+"""The composition root every service uses: one process runs its HTTP API, consumers and relay."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Request
+from faststream.kafka import KafkaBroker
+
+from tessera_events import Topic, dead_letter_topic
+from tessera_kit.auth import TokenVerifier, trusted_key_handlers
+from tessera_kit.clock import Clock, SystemClock
+from tessera_kit.consumers import AfterCommit, ConsumerRuntime, EventHandlers, RetryPolicy, subscribe
+from tessera_kit.db import Database
+from tessera_kit.dead_letters import DeadLetters
+from tessera_kit.health import database_check, kafka_check, migrations_check
+from tessera_kit.http import install_observability, install_operational_routes, install_problem_handlers
+from tessera_kit.kafka import create_producer, ensure_topics
+from tessera_kit.metrics import Metrics
+from tessera_kit.outbox import OutboxRelay
+from tessera_kit.settings import ServiceSettings
+from tessera_kit.telemetry import configure_logging, configure_tracing
+from tessera_kit.uow import UnitOfWork
+
+UowT = TypeVar("UowT", bound=UnitOfWork)
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServiceDefinition(Generic[UowT]):
+    """What makes one service: its settings, schema, use cases and the events it reacts to."""
+
+    settings: ServiceSettings
+    title: str
+    description: str
+    migrations_dir: Path
+    unit_of_work: Callable[[Database, Clock], UowT]
+    routers: Sequence[APIRouter] = ()
+    handlers: EventHandlers[UowT] = field(default_factory=EventHandlers)
+    publishes: Sequence[Topic] = ()
+    background: Sequence[Callable[["Runtime[UowT]"], Awaitable[None]]] = ()
+    after_commit: Callable[["Runtime[UowT]"], AfterCommit] | None = None
+    version: str = "0.1.0"
+
+
+class Runtime(Generic[UowT]):
+    """Everything alive in a running service process; reachable from routes as app.state.runtime."""
+
+    def __init__(self, definition: ServiceDefinition[UowT], clock: Clock) -> None:
+        settings = definition.settings
+        self.definition = definition
+        self.settings = settings
+        self.clock = clock
+        self.metrics = Metrics()
+        self.database = Database(settings.database_url)
+        self.producer: AIOKafkaProducer = create_producer(
+            settings.kafka_bootstrap_servers, client_id=settings.service_name
+        )
+        self.broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        self.relay = OutboxRelay(
+            self.database,
+            self.producer,
+            self.metrics,
+            batch_size=settings.outbox_batch_size,
+            sweep_seconds=settings.outbox_sweep_seconds,
+        )
+        self.token_verifier = TokenVerifier(
+            self.database, audience=settings.token_audience, issuer=settings.token_issuer
+        )
+        self.handlers: EventHandlers[Any] = EventHandlers()
+        self.handlers.include(definition.handlers)
+        if not _handles_signing_keys(definition.handlers):
+            self.handlers.include(trusted_key_handlers)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def unit_of_work(self) -> UowT:
+        """A new unit of work on this service's database."""
+        return self.definition.unit_of_work(self.database, self.clock)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """Every topic this service publishes to or consumes from, with its dead-letter topic."""
+        dead_letters = dead_letter_topic(self.settings.group)
+        named = {t.name: t for t in (*self.definition.publishes, *self.handlers.topics, dead_letters)}
+        return tuple(named.values())
+
+    async def start(self) -> None:
+        """Connect to Kafka and PostgreSQL, then start relaying, consuming and background work."""
+        await self.producer.start()
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            self.topics,
+            client_id=self.settings.service_name,
+            replication_factor=self.settings.topic_replication_factor,
+        )
+        await self.relay.start()
+        consumer = ConsumerRuntime(
+            group=self.settings.group,
+            handlers=self.handlers,
+            unit_of_work=self.unit_of_work,
+            dead_letters=DeadLetters(self.producer, self.settings.group, self.metrics),
+            metrics=self.metrics,
+            retry=RetryPolicy(
+                max_attempts=self.settings.consumer_max_attempts,
+                initial_backoff_seconds=self.settings.consumer_initial_backoff_seconds,
+                max_backoff_seconds=self.settings.consumer_max_backoff_seconds,
+            ),
+            after_commit=self.definition.after_commit(self) if self.definition.after_commit else None,
+        )
+        subscribe(self.broker, consumer, self.handlers.topics)
+        await self.broker.start()
+        for work in self.definition.background:
+            name = getattr(work, "__name__", repr(work))
+            self._tasks.append(asyncio.create_task(_supervised(work, self), name=name))
+
+    async def stop(self) -> None:
+        """Stop in the reverse order; unpublished outbox rows wait for the next start."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        await self.relay.stop()
+        await self.producer.stop()
+        await self.database.dispose()
+
+
+def _handles_signing_keys(handlers: EventHandlers[Any]) -> bool:
+    return handlers.handler_for("tessera.identity.SigningKeyPublished.v1") is not None
+
+
+async def _supervised(work: Callable[[Runtime[Any]], Awaitable[None]], runtime: Runtime[Any]) -> None:
+    """Keep a background job running: log its failure and restart it after a pause."""
+    while True:
+        try:
+            await work(runtime)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job failed; restarting", job=getattr(work, "__name__", repr(work)))
+            await asyncio.sleep(1.0)
+
+
+def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) -> FastAPI:
+    """The service's ASGI app; connections are made in the lifespan, never at import time."""
+    settings = definition.settings
+    configure_logging(settings)
+    provider = configure_tracing(settings)
+    runtime = Runtime(definition, clock or SystemClock())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        log.info("service started", topics=[topic.name for topic in runtime.topics])
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            provider.force_flush()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.token_verifier = runtime.token_verifier
+    install_problem_handlers(app)
+    install_observability(app, runtime.metrics)
+    install_operational_routes(
+        app,
+        runtime.metrics,
+        checks=lambda: {
+            "database": database_check(runtime.database),
+            "kafka": kafka_check(runtime.producer),
+            "migrations": migrations_check(runtime.database, definition.migrations_dir),
+        },
+        asyncapi=lambda: _asyncapi(runtime.topics),
+    )
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+def _asyncapi(topics: Sequence[Topic]) -> dict[str, Any]:
+    from tessera_events.asyncapi import asyncapi_document
+
+    return asyncapi_document(topics)
+
+
+def runtime_of(request: Request) -> Runtime[Any]:
+    """The running service behind a request."""
+    runtime: Runtime[Any] = request.app.state.runtime
+    return runtime

@@ -1,0 +1,109 @@
+"""Traces over OTLP, structured JSON logs carrying the trace id, and trace context in Kafka headers."""
+
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from tessera_kit.settings import ServiceSettings
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+TRACE_HEADERS = ("traceparent", "tracestate")
+
+
+def configure_tracing(settings: ServiceSettings) -> TracerProvider:
+    """The process's tracer provider, exporting over OTLP/HTTP when configured.
+
+    OpenTelemetry allows one global provider per process, so the first call installs it and later
+    calls (several apps in one test process) reuse it. It flushes and shuts down at exit.
+    """
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        return current
+    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    if settings.otlp_endpoint:
+        endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def tracer() -> trace.Tracer:
+    """The suite's tracer."""
+    return trace.get_tracer("tessera")
+
+
+def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        event["trace_id"] = format(span_context.trace_id, "032x")
+        event["span_id"] = format(span_context.span_id, "016x")
+    return event
+
+
+def configure_logging(settings: ServiceSettings) -> None:
+    """Send every log line, ours and the libraries', to stdout as JSON with the trace id."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_trace_ids,
+        structlog.processors.format_exc_info,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(settings.log_level.upper())
+    structlog.contextvars.bind_contextvars(service=settings.service_name)
+
+
+def current_trace_headers() -> dict[str, str]:
+    """The W3C trace context of the current span, as headers (empty outside a span)."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier
+
+
+def context_from_headers(headers: Iterable[tuple[str, bytes | str]]) -> otel_context.Context:
+    """The trace context carried by Kafka or HTTP headers."""
+    carrier = {
+        name.lower(): value.decode(errors="replace") if isinstance(value, bytes) else value
+        for name, value in headers
+        if name.lower() in TRACE_HEADERS
+    }
+    return _PROPAGATOR.extract(carrier)
+
+
+def kafka_trace_headers() -> Sequence[tuple[str, bytes]]:
+    """The current trace context as Kafka record headers."""
+    return [(name, value.encode()) for name, value in current_trace_headers().items()]
+
+
+def trace_id_hex(span: trace.Span | None = None) -> str:
+    """The current (or given) span's trace id as 32 hex digits."""
+    span = span or trace.get_current_span()
+    return format(span.get_span_context().trace_id, "032x")

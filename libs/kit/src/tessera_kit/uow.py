@@ -1,0 +1,101 @@
+"""The unit of work: one transaction per use case, and the events it causes in the same commit."""
+
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID, uuid4
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tessera_events import CloudEvent, EventData
+from tessera_kit.clock import Clock, SystemClock
+from tessera_kit.db import Database
+from tessera_kit.outbox import OUTBOX_CHANNEL, write_outbox
+
+
+class UnitOfWork:
+    """A database transaction that also records outgoing events in the outbox.
+
+    Use as ``async with uow: ...; await uow.commit()``. Leaving the block without committing rolls
+    back, and then no event is published. Services subclass it to expose their repositories.
+    """
+
+    def __init__(self, database: Database, *, source: str, clock: Clock | None = None) -> None:
+        self._database = database
+        self.source = source
+        self.clock: Clock = clock or SystemClock()
+        self._session: AsyncSession | None = None
+        self._events: list[CloudEvent[EventData]] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        """The open session; only inside ``async with``."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use 'async with uow'")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._database.session()
+        self._events = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        self._events = []
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    def emit(self, data: EventData, *, occurred_at: datetime | None = None) -> CloudEvent[EventData]:
+        """Record an event to publish if, and only if, this transaction commits."""
+        event = CloudEvent[EventData](
+            id=uuid4(),
+            source=self.source,
+            type=data.EVENT_TYPE,
+            time=occurred_at or self.clock.now(),
+            subject=data.aggregate_id(),
+            data=data,
+        )
+        self._events.append(event)
+        return event
+
+    @property
+    def emitted(self) -> tuple[CloudEvent[EventData], ...]:
+        """Events recorded so far in this transaction."""
+        return tuple(self._events)
+
+    async def claim_event(
+        self, consumer: str, event_id: UUID, event_type: str, topic: str, partition: int, offset: int
+    ) -> bool:
+        """Record that ``consumer`` applies this event; False if it already did (a redelivery)."""
+        result = await self.session.execute(
+            text(
+                'INSERT INTO tessera_inbox (consumer, event_id, event_type, topic, partition, "offset") '
+                "VALUES (:consumer, :event_id, :event_type, :topic, :partition, :offset) "
+                "ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {
+                "consumer": consumer,
+                "event_id": event_id,
+                "event_type": event_type,
+                "topic": topic,
+                "partition": partition,
+                "offset": offset,
+            },
+        )
+        return result.first() is not None
+
+    async def commit(self) -> None:
+        """Write the recorded events to the outbox and commit everything at once."""
+        if self._events:
+            await write_outbox(self.session, self._events)
+            await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+            self._events = []
+        await self.session.commit()

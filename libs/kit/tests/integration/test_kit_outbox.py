@@ -1,0 +1,106 @@
+"""The transactional outbox on real PostgreSQL and Kafka."""
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kit_support import GreetingsUnitOfWork, find_event, migrate, organisation
+from sqlalchemy import text
+
+from tessera_events.identity import ORGANISATIONS
+from tessera_kit.db import Database
+from tessera_kit.kafka import create_producer, ensure_topics
+from tessera_kit.metrics import Metrics
+from tessera_kit.outbox import OutboxRelay
+
+pytestmark = pytest.mark.integration
+
+
+async def unpublished(database: Database) -> list[str]:
+    async with database.session() as session:
+        rows = await session.scalars(
+            text("SELECT event_id::text FROM tessera_outbox WHERE published_at IS NULL")
+        )
+        return list(rows)
+
+
+async def relaying(database: Database, bootstrap: str, sweep_seconds: float = 600.0) -> OutboxRelay:
+    await ensure_topics(bootstrap, [ORGANISATIONS], client_id="kit-tests")
+    producer = create_producer(bootstrap, client_id="kit-tests")
+    await producer.start()
+    relay = OutboxRelay(database, producer, Metrics(), sweep_seconds=sweep_seconds)
+    await relay.start()
+    relay.stop_producer = producer.stop  # type: ignore[attr-defined]
+    return relay
+
+
+async def stop(relay: OutboxRelay) -> None:
+    await relay.stop()
+    await relay.stop_producer()  # type: ignore[attr-defined]
+
+
+async def test_an_event_committed_by_a_process_that_died_before_publishing_is_published_after_restart(
+    infra, make_database
+) -> None:
+    url = await make_database()
+    await migrate(url)
+    crashed = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "crash_after_commit.py"), url],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent,
+        timeout=60,
+    )
+    assert crashed.returncode == -9, crashed.stderr
+    event_id = crashed.stdout.strip()
+    database = Database(url)
+    assert await unpublished(database) == [event_id]
+
+    relay = await relaying(database, infra.kafka_bootstrap)
+    try:
+        record = await find_event(infra.kafka_bootstrap, ORGANISATIONS.name, event_id)
+        async with asyncio.timeout(10):
+            while await unpublished(database):  # marked once every send is acknowledged
+                await asyncio.sleep(0.1)
+    finally:
+        await stop(relay)
+
+    assert dict(record.headers)["ce_id"].decode() == event_id
+    await database.dispose()
+
+
+async def test_a_rolled_back_transaction_leaves_nothing_to_publish(make_database) -> None:
+    url = await make_database()
+    await migrate(url)
+    database = Database(url)
+
+    async def failing_use_case() -> None:
+        async with GreetingsUnitOfWork(database, source="/tessera/kit-tests") as uow:
+            uow.emit(organisation())
+            raise RuntimeError("the use case failed after emitting")
+
+    with pytest.raises(RuntimeError):
+        await failing_use_case()
+
+    assert await unpublished(database) == []
+    await database.dispose()
+
+
+async def test_the_relay_wakes_on_commit_not_on_its_sweep(infra, make_database) -> None:
+    url = await make_database()
+    await migrate(url)
+    database = Database(url)
+    relay = await relaying(database, infra.kafka_bootstrap, sweep_seconds=600.0)
+    try:
+        await asyncio.sleep(0.5)  # let the relay drain its empty backlog and wait
+        uow = GreetingsUnitOfWork(database, source="/tessera/kit-tests")
+        async with uow:
+            event = uow.emit(organisation("Woken Hosting SA"))
+            await uow.commit()
+        record = await find_event(infra.kafka_bootstrap, ORGANISATIONS.name, str(event.id), timeout=20)
+    finally:
+        await stop(relay)
+    assert record.key == event.subject.encode()
+    await database.dispose()

@@ -1,0 +1,1 @@
+"""Billing's database: tables, queries and the unit of work."""

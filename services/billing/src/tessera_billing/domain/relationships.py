@@ -1,0 +1,115 @@
+"""Partner-client relationships as billing sees them: who the two are and who pays, when."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from tessera_billing.domain.timeline import Effective, Timeline
+
+
+class BillingMode(StrEnum):
+    """Who pays for the client's products the partner manages."""
+
+    CLIENT_PAYS = "client_pays"
+    PARTNER_PAYS = "partner_pays"
+
+
+class Access(StrEnum):
+    """How much of the client's account the partner manages."""
+
+    FULL = "full"
+    RESTRICTED = "restricted"
+
+
+class Relationship:
+    """A partner managing a client organisation's products, with the history of its billing modes."""
+
+    def __init__(
+        self,
+        *,
+        relationship_id: UUID,
+        partner_organisation_id: UUID,
+        client_organisation_id: UUID,
+        modes: Timeline[BillingMode],
+        access: Access | None = None,
+        started_at: datetime | None = None,
+    ) -> None:
+        self.relationship_id = relationship_id
+        self.partner_organisation_id = partner_organisation_id
+        self.client_organisation_id = client_organisation_id
+        self.modes = modes
+        self.access = access
+        self.started_at = started_at
+
+    @classmethod
+    def started(
+        cls,
+        *,
+        relationship_id: UUID,
+        partner_organisation_id: UUID,
+        client_organisation_id: UUID,
+        access: Access,
+        mode: BillingMode,
+        started_at: datetime,
+    ) -> "Relationship":
+        """A relationship that has just started in a billing mode."""
+        return cls(
+            relationship_id=relationship_id,
+            partner_organisation_id=partner_organisation_id,
+            client_organisation_id=client_organisation_id,
+            modes=Timeline.starting(mode, started_at),
+            access=access,
+            started_at=started_at,
+        )
+
+    @classmethod
+    def first_seen_changing_mode(
+        cls,
+        *,
+        relationship_id: UUID,
+        partner_organisation_id: UUID,
+        client_organisation_id: UUID,
+        mode: BillingMode,
+        effective_at: datetime,
+    ) -> "Relationship":
+        """A relationship known only from a change of billing mode (its start has not arrived yet).
+
+        Access and start stay unknown until the start arrives; the change itself is the truth.
+        """
+        return cls(
+            relationship_id=relationship_id,
+            partner_organisation_id=partner_organisation_id,
+            client_organisation_id=client_organisation_id,
+            modes=Timeline.starting(mode, effective_at),
+        )
+
+    def record_start(self, *, access: Access, mode: BillingMode, started_at: datetime) -> None:
+        """Learn how the relationship started, possibly after a later change of mode was applied."""
+        self.access = access
+        self.started_at = started_at
+        self.modes.starting_earlier(mode, started_at)
+
+    def manages_products_of(self, organisation_id: UUID) -> bool:
+        """Whether the organisation is this relationship's client."""
+        return self.client_organisation_id == organisation_id
+
+    def mode_on(self, when: datetime) -> BillingMode:
+        """The billing mode in force at an instant."""
+        return self.modes.value_on(when)
+
+    def payer_in(self, mode: BillingMode) -> UUID:
+        """The organisation that pays in a billing mode."""
+        if mode is BillingMode.PARTNER_PAYS:
+            return self.partner_organisation_id
+        return self.client_organisation_id
+
+    def change_mode(self, mode: BillingMode, effective_at: datetime) -> bool:
+        """From ``effective_at`` on, ``mode`` applies; False when it already did."""
+        return self.modes.set_from(mode, effective_at)
+
+    def payers_since(self, moment: datetime) -> Timeline[UUID]:
+        """Who pays from ``moment`` on, following every mode change known to come."""
+        return Timeline(
+            Effective(self.payer_in(change.value), change.effective_from)
+            for change in self.modes.since(moment).changes
+        )

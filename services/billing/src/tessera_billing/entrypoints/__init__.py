@@ -1,0 +1,1 @@
+"""How billing is reached: its HTTP API and the events it consumes."""

@@ -1,0 +1,1 @@
+"""Billing's use cases: one function each, one transaction each."""

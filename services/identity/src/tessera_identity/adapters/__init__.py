@@ -1,0 +1,1 @@
+"""identity's connections to the outside: database, password hashing, keys and tokens."""

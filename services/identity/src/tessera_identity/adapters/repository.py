@@ -1,0 +1,178 @@
+"""Every query identity makes, translating rows to the domain and back."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tessera_identity.adapters.orm import MembershipRow, OrganisationRow, SigningKeyRow, UserRow
+from tessera_identity.domain.errors import EmailAlreadyRegistered
+from tessera_identity.domain.model import Locale, Organisation, Role, User
+from tessera_identity.domain.signing_keys import KeyPair, SigningKey
+
+# Serialises "is there an active key? if not, make one" across replicas starting together.
+_SIGNING_KEY_LOCK = 0x1DE7_0001
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    """A membership as a person sees it: the organisation's name and their role there."""
+
+    organisation_id: UUID
+    organisation_name: str
+    role: Role
+
+
+class OrganisationRepository:
+    """Organisations and their memberships."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, organisation: Organisation) -> None:
+        """Store a new organisation with its memberships (its members must be stored first)."""
+        self._session.add(
+            OrganisationRow(
+                id=organisation.id,
+                name=organisation.name,
+                kind=organisation.kind.value,
+                country=organisation.country,
+                locale=organisation.locale.value,
+                billing_email=organisation.billing_email,
+                registered_at=organisation.registered_at,
+            )
+        )
+        await self._session.flush()
+        self._session.add_all(
+            MembershipRow(
+                organisation_id=member.organisation_id,
+                user_id=member.user_id,
+                role=member.role.value,
+                granted_at=member.granted_at,
+            )
+            for member in organisation.memberships
+        )
+        await self._session.flush()
+
+    async def memberships_of(self, user_id: UUID) -> list[MembershipView]:
+        """Every organisation a person belongs to, by name."""
+        rows = await self._session.execute(
+            select(MembershipRow.organisation_id, OrganisationRow.name, MembershipRow.role)
+            .join(OrganisationRow, OrganisationRow.id == MembershipRow.organisation_id)
+            .where(MembershipRow.user_id == user_id)
+            .order_by(OrganisationRow.name, MembershipRow.organisation_id)
+        )
+        return [MembershipView(row.organisation_id, row.name, Role(row.role)) for row in rows]
+
+
+class UserRepository:
+    """People who sign in."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> None:
+        """Store a new account; EmailAlreadyRegistered if its address is taken, whatever its case."""
+        self._session.add(
+            UserRow(
+                id=user.id,
+                email=user.email,
+                display_name=user.display_name,
+                locale=user.locale.value,
+                password_hash=user.password_hash,
+                registered_at=user.registered_at,
+            )
+        )
+        try:
+            await self._session.flush()
+        except IntegrityError as error:
+            if "users_email_lower_key" in str(error.orig):
+                raise EmailAlreadyRegistered(f"{user.email} already has an account") from error
+            raise
+
+    async def with_email(self, email: str) -> User | None:
+        """The account signing in with ``email`` (any case), or None."""
+        row = await self._session.scalar(select(UserRow).where(func.lower(UserRow.email) == email.lower()))
+        return _user(row) if row else None
+
+    async def get(self, user_id: UUID) -> User | None:
+        """The account with this id, or None."""
+        row = await self._session.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    async def replace_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        """Store a stronger hash of the same password."""
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+        )
+
+
+class SigningKeyRepository:
+    """identity's token-signing keys."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self) -> None:
+        """Hold the signing-key lock until this transaction ends."""
+        await self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SIGNING_KEY_LOCK})
+
+    async def add(self, key: SigningKey) -> None:
+        """Store a new key."""
+        self._session.add(
+            SigningKeyRow(
+                key_id=key.key_id,
+                algorithm=key.algorithm,
+                public_key_pem=key.key_pair.public_key_pem,
+                private_key_pem=key.key_pair.private_key_pem,
+                not_before=key.not_before,
+                expires_at=key.expires_at,
+                active=key.active,
+            )
+        )
+        await self._session.flush()
+
+    async def retire(self, key_id: str) -> None:
+        """Stop signing with a key; it verifies the tokens it signed until it expires."""
+        await self._session.execute(
+            update(SigningKeyRow).where(SigningKeyRow.key_id == key_id).values(active=False)
+        )
+
+    async def active(self) -> list[SigningKey]:
+        """The keys marked active (at most one, by the unique index)."""
+        rows = await self._session.scalars(select(SigningKeyRow).where(SigningKeyRow.active))
+        return [_signing_key(row) for row in rows]
+
+    async def verifying_at(self, instant: datetime) -> list[SigningKey]:
+        """Every key whose tokens are still trusted at ``instant``, newest first."""
+        rows = await self._session.scalars(
+            select(SigningKeyRow)
+            .where((SigningKeyRow.expires_at.is_(None)) | (SigningKeyRow.expires_at > instant))
+            .order_by(SigningKeyRow.not_before.desc())
+        )
+        return [_signing_key(row) for row in rows]
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        locale=Locale(row.locale),
+        password_hash=row.password_hash,
+        registered_at=row.registered_at,
+    )
+
+
+def _signing_key(row: SigningKeyRow) -> SigningKey:
+    return SigningKey(
+        key_id=row.key_id,
+        algorithm=row.algorithm,
+        key_pair=KeyPair(private_key_pem=row.private_key_pem, public_key_pem=row.public_key_pem),
+        not_before=row.not_before,
+        expires_at=row.expires_at,
+        active=row.active,
+    )

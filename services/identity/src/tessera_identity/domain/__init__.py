@@ -1,0 +1,1 @@
+"""identity's rules: organisations, the people in them, and the keys that vouch for them."""

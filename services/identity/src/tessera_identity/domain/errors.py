@@ -1,0 +1,25 @@
+"""What the identity domain refuses, each in the words a person would understand."""
+
+
+class IdentityRuleBroken(Exception):
+    """A request breaks one of identity's rules; the message says which."""
+
+
+class InvalidOrganisation(IdentityRuleBroken):
+    """An organisation's details are missing or malformed."""
+
+
+class InvalidUser(IdentityRuleBroken):
+    """A person's details are missing or malformed."""
+
+
+class WeakPassword(IdentityRuleBroken):
+    """A password too easy to guess."""
+
+
+class LegalRepresentativeRequired(IdentityRuleBroken):
+    """An organisation would be left without anyone who may act for it legally."""
+
+
+class EmailAlreadyRegistered(IdentityRuleBroken):
+    """Another account already signs in with this e-mail address."""

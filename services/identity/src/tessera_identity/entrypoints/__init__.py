@@ -1,0 +1,1 @@
+"""How the world reaches identity: HTTP routes, event handlers and jobs run at start."""

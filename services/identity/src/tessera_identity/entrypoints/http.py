@@ -1,0 +1,179 @@
+"""identity's HTTP API: sign-up, sign-in, who am I, and the public keys for outside verifiers."""
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, EmailStr, Field
+
+from tessera_identity.adapters.keys import public_jwk
+from tessera_identity.adapters.uow import IdentityUnitOfWork
+from tessera_identity.config import IdentitySettings
+from tessera_identity.domain.model import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Locale,
+    OrganisationKind,
+    Role,
+)
+from tessera_identity.service_layer.ports import Passwords
+from tessera_identity.service_layer.profiles import profile_of
+from tessera_identity.service_layer.registration import RegisterOrganisation, register_organisation
+from tessera_identity.service_layer.sessions import TokenPolicy, sign_in
+from tessera_identity.service_layer.signing_keys import published_keys
+from tessera_kit.auth import Caller, authenticated_caller
+from tessera_kit.service import runtime_of
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+
+
+class LegalRepresentative(BaseModel):
+    """The person signing the organisation up; they become its legal representative."""
+
+    email: EmailStr
+    display_name: Name
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+
+class OrganisationSignUp(BaseModel):
+    """A new organisation and the person acting for it."""
+
+    name: Name
+    kind: OrganisationKind
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, any case.")
+    locale: Locale
+    billing_email: EmailStr
+    legal_representative: LegalRepresentative
+
+
+class OrganisationCreated(BaseModel):
+    """What sign-up created."""
+
+    organisation_id: UUID
+    user_id: UUID
+
+
+class Credentials(BaseModel):
+    """An e-mail address and password."""
+
+    email: str = Field(max_length=MAX_EMAIL_LENGTH)
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+
+
+class AccessToken(BaseModel):
+    """An access token to send as ``Authorization: Bearer <access_token>``."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class MembershipOut(BaseModel):
+    """An organisation the caller belongs to, and their role there."""
+
+    organisation_id: UUID
+    name: str
+    role: Role
+
+
+class Me(BaseModel):
+    """The caller's account."""
+
+    user_id: UUID
+    email: str
+    display_name: str
+    locale: Locale
+    memberships: list[MembershipOut]
+
+
+def unit_of_work(request: Request) -> IdentityUnitOfWork:
+    """A fresh unit of work on identity's database."""
+    uow: IdentityUnitOfWork = runtime_of(request).unit_of_work()
+    return uow
+
+
+UnitOfWork = Annotated[IdentityUnitOfWork, Depends(unit_of_work)]
+AuthenticatedCaller = Annotated[Caller, Depends(authenticated_caller)]
+
+
+def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter:
+    """identity's routes, bound to its settings and password hasher."""
+    router = APIRouter()
+    policy = TokenPolicy(
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        lifetime=timedelta(seconds=settings.access_token_lifetime_seconds),
+    )
+
+    @router.post(
+        "/v1/organisations",
+        status_code=201,
+        tags=["organisations"],
+        summary="Sign an organisation up, with its legal representative's account",
+        responses={409: {"description": "The e-mail address already has an account"}},
+    )
+    async def sign_up(body: OrganisationSignUp, uow: UnitOfWork) -> OrganisationCreated:
+        representative = body.legal_representative
+        created = await register_organisation(
+            uow,
+            passwords,
+            RegisterOrganisation(
+                name=body.name,
+                kind=body.kind,
+                country=body.country,
+                locale=body.locale,
+                billing_email=body.billing_email,
+                representative_email=representative.email,
+                representative_name=representative.display_name,
+                representative_password=representative.password,
+            ),
+        )
+        return OrganisationCreated(organisation_id=created.organisation_id, user_id=created.user_id)
+
+    @router.post(
+        "/v1/sessions",
+        tags=["sessions"],
+        summary="Sign in with e-mail and password for an access token",
+        responses={
+            401: {"description": "Wrong e-mail address or password"},
+            503: {"description": "No signing key yet (identity is starting)"},
+        },
+    )
+    async def create_session(body: Credentials, uow: UnitOfWork, response: Response) -> AccessToken:
+        issued = await sign_in(uow, passwords, policy, body.email, body.password)
+        response.headers["cache-control"] = "no-store"
+        return AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
+
+    @router.get(
+        "/v1/me",
+        tags=["sessions"],
+        summary="The caller's account and organisations",
+        responses={401: {"description": "No valid access token"}},
+    )
+    async def me(caller: AuthenticatedCaller, uow: UnitOfWork) -> Me:
+        profile = await profile_of(uow, caller.user_id)
+        return Me(
+            user_id=profile.user.id,
+            email=profile.user.email,
+            display_name=profile.user.display_name,
+            locale=profile.user.locale,
+            memberships=[
+                MembershipOut(organisation_id=m.organisation_id, name=m.organisation_name, role=m.role)
+                for m in profile.memberships
+            ],
+        )
+
+    @router.get(
+        "/.well-known/jwks.json",
+        tags=["keys"],
+        summary="The public keys that verify identity's access tokens (JWKS)",
+    )
+    async def jwks(uow: UnitOfWork, response: Response) -> dict[str, list[dict[str, Any]]]:
+        keys = await published_keys(uow)
+        response.headers["cache-control"] = "public, max-age=60"
+        return {"keys": [public_jwk(key) for key in keys]}
+
+    return router

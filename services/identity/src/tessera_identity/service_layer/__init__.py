@@ -1,0 +1,1 @@
+"""identity's use cases, one function each, each one transaction."""

@@ -1,0 +1,257 @@
+"""The foundation story on real PostgreSQL and Kafka: sign an organisation up, hear about it, sign in."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+
+from tessera_devtools.kafka import create_topics
+from tessera_events import CloudEvent, EventData, dead_letter_topic
+from tessera_events.identity import (
+    ORGANISATIONS,
+    SIGNING_KEYS,
+    USERS,
+    MembershipGranted,
+    OrganisationRegistered,
+    SigningKeyPublished,
+    UserRegistered,
+)
+from tessera_events.kafka_binding import decode
+from tessera_identity.adapters.keys import generate_ed25519_key_pair
+from tessera_identity.adapters.uow import IdentityUnitOfWork
+from tessera_identity.config import IdentitySettings
+from tessera_identity.main import define
+from tessera_identity.service_layer.signing_keys import ensure_signing_key
+from tessera_kit.db import Database
+from tessera_kit.migrations import upgrade_to_head
+from tessera_kit.service import create_app
+from tessera_kit.uow import UnitOfWork
+
+pytestmark = pytest.mark.integration
+
+MakeDatabase = Callable[..., Awaitable[str]]
+PATIENCE_SECONDS = 30.0
+
+SIGN_UP: dict[str, Any] = {
+    "name": "Meier Hosting GmbH",
+    "kind": "company",
+    "country": "ch",
+    "locale": "de",
+    "billing_email": "billing@meier.example",
+    "legal_representative": {
+        "email": "Anna.Meier@meier.example",
+        "display_name": "Anna Meier",
+        "password": "correct horse battery",
+    },
+}
+
+
+def sign_up(**representative: str) -> dict[str, Any]:
+    """The sign-up above with some of the legal representative's details changed."""
+    return {**SIGN_UP, "legal_representative": {**SIGN_UP["legal_representative"], **representative}}
+
+
+@dataclass
+class RunningIdentity:
+    """identity running in this process, reached over HTTP without a socket."""
+
+    http: httpx.AsyncClient
+    settings: IdentitySettings
+
+
+async def migrated_database(make_database: MakeDatabase) -> str:
+    """A fresh database at identity's newest schema."""
+    url = await make_database("identity")
+    migrations = define(IdentitySettings(database_url=url)).migrations_dir
+    # Alembic's env runs its own event loop, so it cannot run on this one.
+    await asyncio.to_thread(upgrade_to_head, migrations, url)
+    return url
+
+
+@pytest.fixture
+async def identity(infra: Any, make_database: MakeDatabase) -> AsyncIterator[RunningIdentity]:
+    """identity on a fresh database, started as uvicorn would start it."""
+    # Its own consumer group, so no other test's or service's identity shares its partitions.
+    group = f"identity-test-{uuid.uuid4().hex[:8]}"
+    # The kit cannot create a missing topic yet (NewTopic refuses replication_factor=-1): make the
+    # group's dead-letter topic here, as the devtools make the suite's.
+    await asyncio.to_thread(create_topics, infra.kafka_bootstrap, [dead_letter_topic(group)])
+    settings = IdentitySettings(
+        database_url=await migrated_database(make_database),
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        service_name=group,
+        outbox_sweep_seconds=0.5,
+    )
+    app = create_app(define(settings))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as http,
+    ):
+        yield RunningIdentity(http, settings)
+
+
+async def events_about(
+    bootstrap: str, topics: list[str], subjects: set[str], count: int
+) -> list[CloudEvent[EventData]]:
+    """The first ``count`` events on ``topics`` whose subject is one of ``subjects``, read from the start."""
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=f"identity-test-reader-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[CloudEvent[EventData]] = []
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    try:
+        while len(found) < count and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                found += [e for e in (decode(r.value) for r in records) if e.subject in subjects]
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def eventually(probe: Callable[[], Awaitable[httpx.Response]], status: int) -> httpx.Response:
+    """Ask until the answer has ``status`` (things that travel through Kafka take a moment)."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while True:
+        response = await probe()
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.2)
+
+
+async def test_a_signed_up_organisation_is_announced_and_its_representative_signs_in(
+    identity: RunningIdentity, infra: Any
+) -> None:
+    http = identity.http
+    assert (await eventually(lambda: http.get("/readyz"), 200)).status_code == 200
+
+    created = await http.post("/v1/organisations", json=SIGN_UP)
+
+    assert created.status_code == 201, created.text
+    organisation_id, user_id = created.json()["organisation_id"], created.json()["user_id"]
+    announced = await events_about(
+        infra.kafka_bootstrap, [ORGANISATIONS.name, USERS.name], {organisation_id, user_id}, count=3
+    )
+    by_type = {type(event.data): event for event in announced}
+    assert set(by_type) == {OrganisationRegistered, UserRegistered, MembershipGranted}
+    assert by_type[OrganisationRegistered].data == OrganisationRegistered(
+        organisation_id=organisation_id,
+        name="Meier Hosting GmbH",
+        kind="company",
+        country="CH",
+        locale="de",
+        billing_email="billing@meier.example",
+        registered_at=by_type[OrganisationRegistered].data.registered_at,  # type: ignore[attr-defined]
+    )
+    assert by_type[UserRegistered].data.email == "anna.meier@meier.example"  # type: ignore[attr-defined]
+    assert by_type[MembershipGranted].data.role == "legal_representative"  # type: ignore[attr-defined]
+
+    session = await eventually(
+        lambda: http.post(
+            "/v1/sessions", json={"email": "anna.meier@MEIER.example", "password": "correct horse battery"}
+        ),
+        200,
+    )
+    assert session.status_code == 200, session.text
+    assert session.json()["token_type"] == "Bearer"
+    assert session.json()["expires_in"] == 900
+    token = session.json()["access_token"]
+
+    key_id = jwt.get_unverified_header(token)["kid"]
+    [published] = await events_about(infra.kafka_bootstrap, [SIGNING_KEYS.name], {key_id}, count=1)
+    assert isinstance(published.data, SigningKeyPublished)
+    claims = jwt.decode(
+        token,
+        published.data.public_key_pem,
+        algorithms=["EdDSA"],
+        audience="tessera",
+        issuer="tessera-identity",
+    )
+    assert claims["sub"] == user_id
+    assert claims["orgs"] == {organisation_id: "legal_representative"}
+    assert claims["exp"] - claims["iat"] == 900
+
+    jwks = (await http.get("/.well-known/jwks.json")).json()
+    [jwk] = [key for key in jwks["keys"] if key["kid"] == key_id]
+    assert (jwk["kty"], jwk["crv"], jwk["use"], jwk["alg"]) == ("OKP", "Ed25519", "sig", "EdDSA")
+    assert jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["EdDSA"], audience="tessera")["sub"] == user_id
+
+    me = await eventually(lambda: http.get("/v1/me", headers={"authorization": f"Bearer {token}"}), 200)
+    assert me.status_code == 200, me.text
+    assert me.json() == {
+        "user_id": user_id,
+        "email": "anna.meier@meier.example",
+        "display_name": "Anna Meier",
+        "locale": "de",
+        "memberships": [
+            {"organisation_id": organisation_id, "name": "Meier Hosting GmbH", "role": "legal_representative"}
+        ],
+    }
+
+
+async def test_sign_up_and_sign_in_refuse_what_they_must_as_problems(identity: RunningIdentity) -> None:
+    http = identity.http
+    assert (await http.post("/v1/organisations", json=SIGN_UP)).status_code == 201
+
+    taken = await http.post("/v1/organisations", json=sign_up(email="ANNA.MEIER@meier.example"))
+    unknown_country = await http.post("/v1/organisations", json={**SIGN_UP, "country": "XX"})
+    short_password = await http.post("/v1/organisations", json=sign_up(password="short"))
+    wrong_password = await http.post(
+        "/v1/sessions", json={"email": "anna.meier@meier.example", "password": "incorrect horse"}
+    )
+    unknown_email = await http.post(
+        "/v1/sessions", json={"email": "nobody@meier.example", "password": "correct horse battery"}
+    )
+    no_token = await http.get("/v1/me")
+
+    assert [r.status_code for r in (taken, unknown_country, short_password)] == [409, 422, 422]
+    assert [r.status_code for r in (wrong_password, unknown_email, no_token)] == [401, 401, 401]
+    for response in (taken, unknown_country, short_password, wrong_password, unknown_email, no_token):
+        assert response.headers["content-type"] == "application/problem+json"
+    assert wrong_password.json()["detail"] == unknown_email.json()["detail"]
+
+
+async def test_two_sign_ups_racing_for_one_address_create_one_account(identity: RunningIdentity) -> None:
+    racing = sign_up(email="bruno@race.example")
+
+    responses = await asyncio.gather(
+        *(identity.http.post("/v1/organisations", json=racing) for _ in range(3))
+    )
+
+    assert sorted(r.status_code for r in responses) == [201, 409, 409]
+
+
+async def test_replicas_starting_together_make_one_signing_key(make_database: MakeDatabase) -> None:
+    database = Database(await migrated_database(make_database))
+    try:
+
+        def replica() -> IdentityUnitOfWork:
+            return IdentityUnitOfWork(database, source="/tessera/identity")
+
+        keys = await asyncio.gather(
+            *(ensure_signing_key(replica(), generate_ed25519_key_pair) for _ in range(4))
+        )
+
+        assert len({key.key_id for key in keys}) == 1
+        async with UnitOfWork(database, source="/tessera/identity") as uow:
+            stored = await uow.session.scalar(text("SELECT count(*) FROM signing_keys"))
+            announced = await uow.session.scalar(
+                text("SELECT count(*) FROM tessera_outbox WHERE event_type = :type"),
+                {"type": SigningKeyPublished.EVENT_TYPE},
+            )
+        assert (stored, announced) == (1, 1)
+    finally:
+        await database.dispose()

@@ -1,0 +1,1 @@
+"""notify's ties to the outside: PostgreSQL, SMTP and the e-mail templates."""

@@ -1,0 +1,102 @@
+"""Hands e-mails to the SMTP server with aiosmtplib, telling transient failures from permanent ones.
+
+Every attempt at one delivery sends the same message with the same ``Message-ID``, derived from the
+delivery id. The one duplicate notify cannot rule out (the server accepted the e-mail, then the
+process died before the delivery was marked delivered, so it is sent again) therefore carries the
+Message-ID of the first copy, and a receiving system can discard it.
+"""
+
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+import aiosmtplib
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from tessera_kit.telemetry import tracer
+from tessera_notify.config import NotifySettings
+from tessera_notify.domain.deliveries import (
+    DeliveryError,
+    OutgoingEmail,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+
+# A 5xx reply while opening the session (greeting, EHLO, AUTH) says the server or our credentials are
+# wrong, not this e-mail: retrying after someone fixes it delivers it.
+_SESSION_REFUSALS = (
+    aiosmtplib.SMTPConnectResponseError,
+    aiosmtplib.SMTPHeloError,
+    aiosmtplib.SMTPAuthenticationError,
+)
+
+
+class SmtpMailer:
+    """Sends one e-mail per connection to the configured SMTP server."""
+
+    def __init__(self, settings: NotifySettings) -> None:
+        self._settings = settings
+        self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "tessera.invalid"
+
+    def compose(self, email: OutgoingEmail) -> EmailMessage:
+        """The MIME message: plain text with an HTML alternative, identified by the delivery id."""
+        message = EmailMessage()
+        message["From"] = self._settings.mail_from
+        message["To"] = email.recipient
+        message["Subject"] = email.subject
+        message["Date"] = format_datetime(email.written_at)
+        message["Message-ID"] = f"<{email.delivery_id}@{self._domain}>"
+        # RFC 3834: auto-responders must not answer a notification.
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(email.text)
+        message.add_alternative(email.html, subtype="html")
+        # After the parts exist: making the message multipart moves Content-* headers into the first part.
+        message["Content-Language"] = email.language
+        return message
+
+    async def send(self, email: OutgoingEmail) -> None:
+        """Send the e-mail; raise TransientDeliveryError or PermanentDeliveryError when it fails."""
+        settings = self._settings
+        with tracer().start_as_current_span(
+            "smtp send",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "server.address": settings.smtp_host,
+                "server.port": settings.smtp_port,
+                "tessera.delivery_id": str(email.delivery_id),
+            },
+        ) as span:
+            try:
+                await aiosmtplib.send(
+                    self.compose(email),
+                    hostname=settings.smtp_host,
+                    port=settings.smtp_port,
+                    username=settings.smtp_username or None,
+                    password=settings.smtp_password.get_secret_value() or None,
+                    use_tls=settings.smtp_use_tls,
+                    start_tls=settings.smtp_starttls,
+                    timeout=settings.smtp_timeout_seconds,
+                )
+            except Exception as error:
+                failure = classify(error)
+                span.record_exception(error)
+                span.set_status(Status(StatusCode.ERROR, str(failure)))
+                raise failure from error
+
+
+def classify(error: Exception) -> DeliveryError:
+    """Whether a failed send is worth retrying: 4xx replies and lost connections are, 5xx are not."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = [refusal.code for refusal in error.recipients]
+        detail = "; ".join(f"{refusal.code} {refusal.message}" for refusal in error.recipients)
+        permanent = bool(codes) and all(_is_permanent(code) for code in codes)
+        return PermanentDeliveryError(detail) if permanent else TransientDeliveryError(detail)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        detail = f"{error.code} {error.message}"
+        if _is_permanent(error.code) and not isinstance(error, _SESSION_REFUSALS):
+            return PermanentDeliveryError(detail)
+        return TransientDeliveryError(detail)
+    return TransientDeliveryError(f"{type(error).__name__}: {error}")
+
+
+def _is_permanent(code: int) -> bool:
+    return 500 <= code < 600

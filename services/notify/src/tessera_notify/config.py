@@ -1,0 +1,43 @@
+"""Settings of the notify service, read from NOTIFY_* environment variables."""
+
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from tessera_kit.settings import ServiceSettings
+
+
+class NotifySettings(ServiceSettings):
+    """The kit's settings plus the SMTP server and the patience notify has with it."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_")
+
+    service_name: str = "notify"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = Field(default="", description="Empty: send without authenticating.")
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    smtp_use_tls: bool = Field(default=False, description="Connect over TLS from the start (port 465).")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = "Tessera <no-reply@tessera.invalid>"
+    max_delivery_attempts: int = Field(
+        default=8, ge=1, description="Attempts at sending one e-mail before it is marked failed."
+    )
+    delivery_initial_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Pause after the first transient failure; it doubles after each."
+    )
+    delivery_max_backoff_seconds: float = Field(default=3600.0, gt=0)
+    delivery_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest the retry job sleeps without a wake-up; it covers a missed notification.",
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_tls(self) -> Self:
+        """TLS from the start and a STARTTLS upgrade exclude each other."""
+        if self.smtp_starttls and self.smtp_use_tls:
+            raise ValueError("set NOTIFY_SMTP_STARTTLS or NOTIFY_SMTP_USE_TLS, not both")
+        return self

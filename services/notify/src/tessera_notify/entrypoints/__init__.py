@@ -1,0 +1,1 @@
+"""How work reaches notify: HTTP requests, Kafka events, and the e-mail sender's own triggers."""

@@ -1,0 +1,50 @@
+"""Keep notify's copy of identity's organisations, users and memberships.
+
+These run inside the consumer's transaction (the kit records the inbox row and commits), so a
+redelivered event is applied once; each write is an upsert all the same, so the last word wins.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from tessera_notify.adapters.orm import OrganisationRow, UserRow
+from tessera_notify.adapters.uow import NotifyUnitOfWork
+
+
+async def record_organisation(
+    uow: NotifyUnitOfWork,
+    *,
+    organisation_id: UUID,
+    name: str,
+    kind: str,
+    country: str,
+    locale: str,
+    billing_email: str,
+    registered_at: datetime,
+) -> None:
+    """Remember an organisation: where its bills and notices go, and in which language."""
+    await uow.recipients.save_organisation(
+        OrganisationRow(
+            id=organisation_id,
+            name=name,
+            kind=kind,
+            country=country,
+            locale=locale,
+            billing_email=billing_email,
+            registered_at=registered_at,
+        )
+    )
+
+
+async def record_user(
+    uow: NotifyUnitOfWork, *, user_id: UUID, email: str, display_name: str, locale: str
+) -> None:
+    """Remember a person: their address, name and language."""
+    await uow.recipients.save_user(UserRow(id=user_id, email=email, display_name=display_name, locale=locale))
+
+
+async def record_membership(
+    uow: NotifyUnitOfWork, *, organisation_id: UUID, user_id: UUID, role: str
+) -> None:
+    """Remember a person's role in an organisation."""
+    await uow.recipients.save_membership(organisation_id, user_id, role)

@@ -1,0 +1,1 @@
+"""wallet's connections to the outside: its database."""

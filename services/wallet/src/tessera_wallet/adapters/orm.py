@@ -1,0 +1,10 @@
+"""wallet's tables: none of its own yet; the kit's outbox, inbox and trusted keys come with 0001."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    """wallet's declarative base, with its own metadata."""
+
+    metadata = MetaData()

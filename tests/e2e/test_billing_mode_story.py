@@ -1,0 +1,125 @@
+"""The headline story across every service, each in its own process, on real infrastructure.
+
+A client switches its partnership's billing mode; billing moves the client's future renewals to
+the partner; notify e-mails both, each in its own language; one trace covers the whole path.
+"""
+
+import asyncio
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from e2e_support import record_with_event_type
+
+from tessera_devtools.otlp_collector import wait_for_spans
+from tessera_devtools.smtp_inbox import read_inbox
+from tessera_devtools.story import Organisation, Story
+from tessera_events.billing import PAYER_ASSIGNMENTS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def story(infra, suite):  # type: ignore[no-untyped-def]
+    driver = Story(
+        {name: suite.url(name) for name in ("identity", "partnership", "billing")}, infra.kafka_bootstrap
+    )
+    yield driver
+    await driver.close()
+
+
+async def partner_and_client(story: Story) -> tuple[Organisation, Organisation, str]:
+    partner = await story.register("Alpenweb Partner AG", "CH", "de")
+    client = await story.register("Boulangerie Dupont SA", "FR", "fr")
+    relationship = await story.grant_full_access(client, partner)
+    return partner, client, relationship["relationship_id"]
+
+
+async def test_client_switching_to_partner_pays_moves_renewals_to_partner_and_emails_both_in_one_trace(
+    infra, story: Story
+) -> None:
+    partner, client, relationship_id = await partner_and_client(story)
+    ordered = await story.order(client, relationship_id, "web-hosting-pro")
+    assert ordered["payer_for_next_renewal_organisation_id"] == client.organisation_id
+
+    response, switch = await story.switch_billing_mode(
+        client, relationship_id, "partner_pays", maildir=infra.maildir, expected_emails=2
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["billing_mode"] == "partner_pays"
+    [subscription] = await story.subscriptions(client)
+    assert subscription["owner_organisation_id"] == client.organisation_id
+    assert subscription["payer_for_next_renewal_organisation_id"] == partner.organisation_id
+    emails = {message["To"]: message for message in switch.emails}
+    assert set(emails) == {partner.billing_email, client.billing_email}
+    assert "Web Hosting Pro" in emails[partner.billing_email].get_body(("plain",)).get_content()
+    assert emails[partner.billing_email]["Content-Language"] == "de"
+    assert emails[client.billing_email]["Content-Language"] == "fr"
+    assert [event.event_type for event in switch.events if event.topic != "tessera.notify.deliveries.v1"] == [
+        "tessera.partnership.BillingModeChanged.v1",
+        "tessera.billing.PayerReassigned.v1",
+    ]
+    spans = await asyncio.to_thread(
+        wait_for_spans, infra.spans_file, switch.trace_id, {"partnership", "billing", "notify"}, 30
+    )
+    assert {"partnership", "billing", "notify"} <= {span["service"] for span in spans}
+    assert any(span["name"] == "smtp send" for span in spans)
+
+
+async def test_a_redelivered_payer_reassignment_sends_no_second_email(infra, story: Story) -> None:
+    _, client, relationship_id = await partner_and_client(story)
+    _, switch = await story.switch_billing_mode(
+        client, relationship_id, "partner_pays", maildir=infra.maildir, expected_emails=2
+    )
+    record = await record_with_event_type(
+        infra.kafka_bootstrap, PAYER_ASSIGNMENTS.name, "tessera.billing.PayerReassigned.v1", switch.trace_id
+    )
+    emails_before = len(read_inbox(infra.maildir))
+
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            record.topic, value=record.value, key=record.key, headers=list(record.headers)
+        )
+    finally:
+        await producer.stop()
+    await asyncio.sleep(5)  # the redelivery is consumed within milliseconds; give it ample time
+
+    assert len(read_inbox(infra.maildir)) == emails_before
+
+
+async def test_the_partner_cannot_change_who_pays(story: Story, infra) -> None:
+    partner, client, relationship_id = await partner_and_client(story)
+
+    response, _ = await story.switch_billing_mode(
+        client,
+        relationship_id,
+        "partner_pays",
+        maildir=infra.maildir,
+        expected_emails=0,
+        as_organisation=partner,
+    )
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "only the client" in response.json()["detail"]
+
+
+async def test_restricted_access_cannot_switch_to_partner_pays(story: Story, infra) -> None:
+    partner = await story.register("Restricted Partner GmbH", "DE", "de")
+    client = await story.register("Ristorante Bellavista Srl", "IT", "it")
+    url = f"{story.urls['partnership']}/v1/organisations/{client.organisation_id}/partners"
+    body = {"partner_organisation_id": partner.organisation_id, "access": "restricted"}
+    from tessera_devtools.story import eventually, expect
+
+    relationship = expect(
+        await eventually(lambda: story.http.post(url, json=body, headers=client.auth), accept={201}), 201
+    )
+
+    response, _ = await story.switch_billing_mode(
+        client, relationship["relationship_id"], "partner_pays", maildir=infra.maildir, expected_emails=0
+    )
+
+    assert response.status_code == 409
+    assert response.json()["title"] == "Conflict"

@@ -1,0 +1,197 @@
+"""``python -m tessera_devtools <command>`` (what ``./dev`` runs): the local suite, the demo and the tests."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+
+from tessera_devtools.endpoints import SERVICES, Endpoints
+from tessera_devtools.infra import select_provider
+from tessera_devtools.layout import DEFAULT_RUN, Layout
+from tessera_devtools.process import ComponentError, cancel_waits, progress
+from tessera_devtools.services import RunningServices, service_env, start_services
+from tessera_devtools.session import RunBusyError, stop_all_runs
+
+USAGE = """usage: ./dev <command> [arguments]
+
+commands:
+  up       start Kafka, PostgreSQL, stripe-mock, the SMTP inbox, the trace collector and all five
+           services in the foreground; print their addresses; Ctrl-C stops everything
+  infra    start only the infrastructure; print its addresses as `export` lines; Ctrl-C stops it
+  down     stop whatever an earlier `up`, `infra` or test session left running
+  demo     start everything, run the billing-mode story against it, then stop
+  test     ruff check, mypy, the contracts check, then pytest (extra arguments go to pytest)
+  help     show this text
+
+Environment: TESSERA_INFRA=local|external|testcontainers forces a provider; see
+docs/local-infrastructure.md for the rest.
+"""
+
+
+def _say(line: str) -> None:
+    """Print from a signal handler (unbuffered: never re-enters a print in progress)."""
+    os.write(sys.stdout.fileno(), f"{line}\n".encode())
+
+
+def _already_stopping(_signum: int, _frame: FrameType | None) -> None:
+    _say("[dev] already stopping, please wait")
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    _say(f"[dev] {signal.Signals(signum).name}: stopping...")
+    cancel_waits()
+    signal.signal(signal.SIGTERM, _already_stopping)
+    signal.signal(signal.SIGINT, _already_stopping)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """Turn SIGTERM (like Ctrl-C) into KeyboardInterrupt; exit quietly when it arrives."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    except KeyboardInterrupt:
+        progress("dev", "stopped")
+
+
+def _wait_forever(check: Callable[[], None]) -> None:
+    while True:
+        check()
+        time.sleep(1.0)
+
+
+def _print_infra(endpoints: Endpoints) -> None:
+    print(f"  kafka          {endpoints.kafka_bootstrap}")
+    print(f"  postgres       {endpoints.postgres_admin_dsn}")
+    for name, url in endpoints.database_urls.items():
+        print(f"    {name:<12} {url}")
+    print(f"  stripe-mock    {endpoints.stripe_api_base}")
+    print(f"  smtp           {endpoints.smtp_host}:{endpoints.smtp_port}")
+    if endpoints.smtp_web_url:
+        print(f"    inbox page   {endpoints.smtp_web_url}")
+    if endpoints.maildir:
+        print(f"    maildir      {endpoints.maildir}")
+    print(f"  traces (OTLP)  {endpoints.otlp_endpoint or 'off'}")
+    if endpoints.spans_file:
+        print(f"    spans file   {endpoints.spans_file}")
+
+
+def _watch(services: RunningServices) -> Callable[[], None]:
+    reported: set[str] = set()
+
+    def check() -> None:
+        for name, process in services.processes.items():
+            if not process.alive() and name not in reported:
+                reported.add(name)
+                code = process.popen.returncode
+                progress(name, f"exited with code {code}; see {services.log_path(name)}")
+
+    return check
+
+
+def up() -> int:
+    """Start infrastructure and services in the foreground until Ctrl-C or SIGTERM."""
+    provider = select_provider(DEFAULT_RUN)
+    services: RunningServices | None = None
+    with _stoppable():
+        try:
+            endpoints = provider.start()
+            services = start_services(endpoints, session=provider.session)
+            print("\nTessera is up:")
+            for name in services.names:
+                url = services.url(name)
+                links = f"docs {url}/docs   asyncapi {url}/asyncapi   metrics {url}/metrics"
+                print(f"  {name:<12}   {url}   {links}")
+            _print_infra(endpoints)
+            print(f"  logs           {provider.session.layout.logs}")
+            print("Ctrl-C (or `./dev down` from another terminal) stops everything.", flush=True)
+            _wait_forever(_watch(services))
+        finally:
+            if services is not None:
+                services.stop()
+            provider.stop()
+    return 0
+
+
+def infra() -> int:
+    """Start only the infrastructure; print it as ``export`` lines; run until Ctrl-C or SIGTERM."""
+    provider = select_provider(DEFAULT_RUN)
+    with _stoppable():
+        try:
+            endpoints = provider.start()
+            env = dict(endpoints.external_env())
+            for name in SERVICES:
+                env |= {
+                    k: v for k, v in service_env(name, endpoints, 0).items() if not k.endswith("HTTP_PORT")
+                }
+            lines = [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
+            env_file = provider.session.layout.run_dir / "infra.env"
+            env_file.write_text("\n".join(lines) + "\n")
+            print("\n" + "\n".join(lines))
+            print(f"\n(also in {env_file}; `source` it in another shell.) Ctrl-C stops the infrastructure.")
+            sys.stdout.flush()
+            _wait_forever(lambda: None)
+        finally:
+            provider.stop()
+    return 0
+
+
+def down() -> int:
+    """Stop what earlier runs left running."""
+    if stop_all_runs(Layout.for_run(DEFAULT_RUN)) == 0:
+        progress("down", "nothing was running")
+    return 0
+
+
+def demo() -> int:
+    """Start everything, run ``tessera_devtools.demo.main`` against it, stop everything."""
+    from tessera_devtools import demo as story
+
+    provider = select_provider(DEFAULT_RUN)
+    services: RunningServices | None = None
+    code = 130
+    with _stoppable():
+        try:
+            endpoints = provider.start()
+            services = start_services(endpoints, session=provider.session)
+            code = story.main(endpoints, services)
+        finally:
+            if services is not None:
+                services.stop()
+            provider.stop()
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch ``argv[0]`` to its command; errors of a component print its log tail and exit 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command, rest = (args[0], args[1:]) if args else ("help", [])
+    commands: dict[str, Callable[[], int]] = {"up": up, "infra": infra, "down": down, "demo": demo}
+    try:
+        if command == "test":
+            from tessera_devtools.testrun import main as run_tests
+
+            return run_tests(rest)
+        if command in commands and not rest:
+            return commands[command]()
+    except (ComponentError, RunBusyError, ValueError) as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        return 1
+    if command not in ("help", "-h", "--help"):
+        print(f"unknown command or arguments: {' '.join(args)}\n", file=sys.stderr)
+        print(USAGE, end="", file=sys.stderr)
+        return 2
+    print(USAGE, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

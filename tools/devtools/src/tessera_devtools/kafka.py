@@ -1,0 +1,221 @@
+"""A single-node KRaft Kafka broker from Apache Kafka's jars on Maven Central (no Docker)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import signal
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tessera_devtools.asyncutil import run_sync
+from tessera_devtools.layout import Layout, cache_lock, find_tool, free_port
+from tessera_devtools.process import (
+    ComponentError,
+    ManagedProcess,
+    progress,
+    run_step,
+    spawn,
+    tcp_open,
+    wait_until,
+)
+from tessera_devtools.session import RunSession
+
+NAME = "kafka"
+POM = Path("deploy/local/kafka/pom.xml")
+READY_TIMEOUT = 120.0
+JVM_OPTIONS = (
+    "-Xmx512m",
+    "-Xms128m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+)
+_TOPIC_ALREADY_EXISTS = 36
+
+LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="out" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Logger name="kafka" level="INFO"/>
+    <Logger name="org.apache.kafka" level="INFO"/>
+    <Logger name="state.change.logger" level="WARN"/>
+    <Logger name="kafka.request.logger" level="WARN"/>
+    <Root level="WARN"><AppenderRef ref="out"/></Root>
+  </Loggers>
+</Configuration>
+"""
+
+
+def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
+    """The broker+controller configuration of a one-node local cluster."""
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller_port}",
+        "log.dirs": str(data_dir / "data"),
+        "num.partitions": "3",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "auto.create.topics.enable": "false",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def cluster_id() -> str:
+    """A fresh cluster id in Kafka's format (a url-safe base64 UUID without padding)."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
+
+
+def ensure_jars(layout: Layout, log_path: Path) -> Path:
+    """The folder of Kafka's jars, fetched with Maven from ``deploy/local/kafka/pom.xml`` on first use."""
+    pom = layout.root / POM
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()[:12]
+    target = layout.cache / f"kafka-{digest}"
+    if target.is_dir():
+        return target
+    with cache_lock(layout, "kafka"):
+        if target.is_dir():
+            return target
+        mvn = find_tool("mvn", "MAVEN_HOME")
+        if mvn is None:
+            raise ComponentError(NAME, "Maven (mvn) is not installed: it fetches Kafka's jars", log_path)
+        progress(NAME, "downloading jars with Maven (first run only)...")
+        started = time.monotonic()
+        staging = target.with_name(f".{target.name}.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        command = [mvn, "-q", "-B", "-Dstyle.color=never", "-f", str(pom), "dependency:copy-dependencies"]
+        command.append(f"-DoutputDirectory={staging}")
+        run_step(NAME, command, log_path, timeout=900)
+        staging.rename(target)
+        progress(
+            NAME, f"{len(list(target.glob('*.jar')))} jars in {target} ({time.monotonic() - started:.1f} s)"
+        )
+    return target
+
+
+def _java(log_path: Path) -> str:
+    java = find_tool("java", "JAVA_HOME")
+    if java is None:
+        raise ComponentError(NAME, "java is not installed (Kafka needs Java 17 or later)", log_path)
+    return java
+
+
+async def _broker_count(bootstrap: str) -> int:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        cluster: dict[str, Any] = await admin.describe_cluster()
+        return len(cluster.get("brokers", []))
+    finally:
+        await admin.close()
+
+
+def kafka_answers(bootstrap: str) -> bool:
+    """Whether the broker at ``bootstrap`` answers a metadata request with at least one broker."""
+    host, port = bootstrap.rsplit(":", 1)
+    if not tcp_open(host, int(port)):
+        return False
+    try:
+        return run_sync(lambda: _broker_count(bootstrap)) > 0
+    except Exception:
+        return False
+
+
+async def _create_topics(bootstrap: str, topics: list[Any]) -> list[str]:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        new = [NewTopic(t.name, t.partitions, 1, topic_configs=t.config) for t in topics]
+        response = await admin.create_topics(new)
+        errors: list[dict[str, Any]] = response.to_object()["topic_errors"]
+    finally:
+        await admin.close()
+    return [
+        f"{e['topic']}: error {e['error_code']}"
+        for e in errors
+        if e["error_code"] not in (0, _TOPIC_ALREADY_EXISTS)
+    ]
+
+
+def create_topics(bootstrap: str, topics: Iterable[Any]) -> None:
+    """Create ``topics`` (``tessera_events.Topic``-like: name, partitions, config); existing ones are kept."""
+    wanted = list(topics)
+    if not wanted:
+        return
+    failures = run_sync(lambda: _create_topics(bootstrap, wanted))
+    if failures:
+        raise ComponentError(NAME, "could not create topics: " + "; ".join(failures))
+
+
+class LocalKafka:
+    """Kafka as a local Java process, its data in ``.local/run/<run>/kafka``."""
+
+    name = NAME
+
+    def __init__(self, session: RunSession) -> None:
+        self.session = session
+        self.log_path = session.layout.log(NAME)
+        self.process: ManagedProcess | None = None
+
+    def _configure(self, java: str, libs: Path) -> tuple[list[str], Path, int]:
+        """Write server.properties and log4j2.xml; return the JVM command prefix, the config and the port."""
+        folder = self.session.layout.data(NAME)
+        port, controller_port = free_port(), free_port()
+        config, log4j = folder / "server.properties", folder / "log4j2.xml"
+        config.write_text(server_properties(folder, port, controller_port))
+        log4j.write_text(LOG4J2_XML)
+        return [java, *JVM_OPTIONS, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"], config, port
+
+    def start(self) -> str:
+        """Format storage and start the broker; return its bootstrap address once it answers."""
+        self.log_path.write_bytes(b"")
+        libs = ensure_jars(self.session.layout, self.log_path)
+        started = time.monotonic()
+        jvm, config, port = self._configure(_java(self.log_path), libs)
+        format_storage = [*jvm, "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id()]
+        run_step(NAME, [*format_storage, "-c", str(config)], self.log_path, timeout=120)
+        progress(NAME, "starting a KRaft broker...")
+        self.process = spawn(NAME, [*jvm, "kafka.Kafka", str(config)], self.log_path, append=True)
+        self.session.add_process(self.process, match=str(config))
+        bootstrap = f"127.0.0.1:{port}"
+        wait_until(
+            NAME,
+            lambda: kafka_answers(bootstrap),
+            timeout=READY_TIMEOUT,
+            log_path=self.log_path,
+            process=self.process,
+        )
+        progress(NAME, f"ready on {bootstrap} ({time.monotonic() - started:.1f} s)")
+        return bootstrap
+
+    def stop(self) -> None:
+        """Shut the broker down (SIGTERM: a controlled shutdown), SIGKILL after 20 s."""
+        if self.process is not None:
+            self.process.stop_signal = signal.SIGTERM
+            self.process.stop_timeout = 20.0
+            self.process.stop()
+            self.session.remove_process(self.process)
+            self.process = None

@@ -1,0 +1,245 @@
+"""The suite's headline story, driven through the services' HTTP APIs, as a person's client would.
+
+A partner P manages a client C with full access; C orders a product under that relationship;
+C switches to partner pays; billing moves C's future renewals to P; notify emails P and C. The
+demo prints each step and the end-to-end test asserts on it: both run this same code.
+"""
+
+import asyncio
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from tessera_events.billing import PAYER_ASSIGNMENTS
+from tessera_events.kafka_binding import header
+from tessera_events.notify import DELIVERIES
+from tessera_events.partnership import RELATIONSHIPS
+
+WATCHED_TOPICS = (RELATIONSHIPS.name, PAYER_ASSIGNMENTS.name, DELIVERIES.name)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation registered for the story, with its legal representative's access token."""
+
+    organisation_id: str
+    user_id: str
+    name: str
+    billing_email: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header of its legal representative."""
+        return {"authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class SeenEvent:
+    """One record observed on a watched topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    event_type: str
+    trace_id: str | None
+
+
+@dataclass
+class Switch:
+    """What the billing-mode switch caused, as observed from outside the services."""
+
+    trace_id: str
+    request_status: int
+    events: list[SeenEvent] = field(default_factory=list)
+    emails: list[EmailMessage] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+async def eventually(
+    attempt: Callable[[], Awaitable[httpx.Response]], *, accept: set[int], timeout: float = 60.0
+) -> httpx.Response:
+    """Repeat a request until its status is accepted: projections catch up asynchronously."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = await attempt()
+        if response.status_code in accept or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.25)
+
+
+def expect(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The JSON body of a response that must have the given status."""
+    if response.status_code != status:
+        raise AssertionError(
+            f"{response.request.method} {response.request.url} answered {response.status_code}, "
+            f"expected {status}: {response.text}"
+        )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+class Story:
+    """Drives the story against running services."""
+
+    def __init__(self, urls: dict[str, str], kafka_bootstrap: str) -> None:
+        self.urls = urls
+        self.kafka_bootstrap = kafka_bootstrap
+        self.http = httpx.AsyncClient(timeout=30.0)
+        self.suffix = uuid4().hex[:8]
+
+    async def close(self) -> None:
+        """Release the HTTP client."""
+        await self.http.aclose()
+
+    async def register(self, name: str, country: str, locale: str) -> Organisation:
+        """Sign up an organisation with its legal representative, and sign in."""
+        slug = name.lower().split()[0]
+        email = f"{slug}-{self.suffix}@example.com"
+        password = secrets.token_urlsafe(16)
+        billing_email = f"billing-{slug}-{self.suffix}@example.com"
+        body: dict[str, Any] = {
+            "name": name,
+            "kind": "company",
+            "country": country,
+            "locale": locale,
+            "billing_email": billing_email,
+            "legal_representative": {"email": email, "display_name": f"{name} owner", "password": password},
+        }
+        created = expect(await self.http.post(f"{self.urls['identity']}/v1/organisations", json=body), 201)
+        session = expect(
+            await self.http.post(
+                f"{self.urls['identity']}/v1/sessions", json={"email": email, "password": password}
+            ),
+            200,
+        )
+        return Organisation(
+            organisation_id=created["organisation_id"],
+            user_id=created["user_id"],
+            name=name,
+            billing_email=billing_email,
+            token=session["access_token"],
+        )
+
+    async def grant_full_access(self, client: Organisation, partner: Organisation) -> dict[str, Any]:
+        """The client lets the partner manage its products with full access (client pays)."""
+        url = f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners"
+        body = {"partner_organisation_id": partner.organisation_id, "access": "full"}
+        response = await eventually(
+            lambda: self.http.post(url, json=body, headers=client.auth), accept={201, 403, 409, 422}
+        )
+        return expect(response, 201)
+
+    async def order(self, client: Organisation, relationship_id: str, product_code: str) -> dict[str, Any]:
+        """The client orders a product managed under the relationship."""
+        url = f"{self.urls['billing']}/v1/organisations/{client.organisation_id}/subscriptions"
+        body = {"product_code": product_code, "currency": "CHF", "relationship_id": relationship_id}
+        response = await eventually(
+            lambda: self.http.post(url, json=body, headers=client.auth), accept={201, 403, 409, 422}
+        )
+        return expect(response, 201)
+
+    async def subscriptions(self, organisation: Organisation) -> list[dict[str, Any]]:
+        """The organisation's subscriptions as billing shows them."""
+        url = f"{self.urls['billing']}/v1/organisations/{organisation.organisation_id}/subscriptions"
+        response = await self.http.get(url, headers=organisation.auth)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {url} answered {response.status_code}: {response.text}")
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    async def switch_billing_mode(
+        self,
+        client: Organisation,
+        relationship_id: str,
+        mode: str,
+        *,
+        maildir: Path,
+        expected_emails: int,
+        as_organisation: Organisation | None = None,
+    ) -> tuple[httpx.Response, Switch]:
+        """Switch who pays in one new trace; watch Kafka and the inbox until the emails arrive."""
+        from tessera_devtools.smtp_inbox import read_inbox
+
+        trace_id = secrets.token_hex(16)
+        headers = {
+            **(as_organisation or client).auth,
+            "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
+        }
+        before = len(read_inbox(maildir))
+        watcher = await self._watch()
+        started = time.perf_counter()
+        try:
+            response = await self.http.put(
+                f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
+                f"{relationship_id}/billing-mode",
+                json={"billing_mode": mode},
+                headers=headers,
+            )
+            switch = Switch(trace_id=trace_id, request_status=response.status_code)
+            if response.status_code == 200:
+                switch.emails = await _new_emails(maildir, before, expected_emails)
+                switch.latency_ms = (time.perf_counter() - started) * 1000
+                switch.events = await _collect(watcher, trace_id, expected_deliveries=expected_emails)
+        finally:
+            await watcher.stop()
+        return response, switch
+
+    async def _watch(self) -> AIOKafkaConsumer:
+        """A consumer positioned at the current end of every watched topic."""
+        consumer = AIOKafkaConsumer(
+            *WATCHED_TOPICS,
+            bootstrap_servers=self.kafka_bootstrap,
+            group_id=None,
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        async with asyncio.timeout(30):
+            while {partition.topic for partition in consumer.assignment()} != set(WATCHED_TOPICS):
+                await asyncio.sleep(0.05)
+        for partition in consumer.assignment():
+            await consumer.position(partition)  # resolves "latest" now, before the switch
+        return consumer
+
+async def _new_emails(maildir: Path, before: int, expected: int, timeout: float = 60.0) -> list[EmailMessage]:
+    from tessera_devtools.smtp_inbox import read_inbox
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = read_inbox(maildir)
+        if len(messages) >= before + expected:
+            return messages[before:]
+        await asyncio.sleep(0.05)
+    raise AssertionError(
+        f"expected {expected} new e-mails in {maildir}, got {len(read_inbox(maildir)) - before}"
+    )
+
+
+async def _collect(consumer: AIOKafkaConsumer, trace_id: str, expected_deliveries: int) -> list[SeenEvent]:
+    seen: list[SeenEvent] = []
+    deliveries = 0
+    async with asyncio.timeout(30):
+        while deliveries < expected_deliveries:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for record in records:
+                    traceparent = header(record.headers, "traceparent")
+                    event = SeenEvent(
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        event_type=header(record.headers, "ce_type") or "?",
+                        trace_id=traceparent.split("-")[1] if traceparent else None,
+                    )
+                    if event.trace_id == trace_id:
+                        seen.append(event)
+                        deliveries += record.topic == DELIVERIES.name
+    return seen
