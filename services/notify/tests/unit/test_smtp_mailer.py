@@ -1,6 +1,7 @@
 """The SMTP adapter: the message it composes, and which failures it retries."""
 
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from uuid import uuid4
 
 import aiosmtplib
@@ -74,3 +75,20 @@ def test_5xx_refusals_of_the_email_are_permanent(error: Exception) -> None:
 def test_tls_from_the_start_and_starttls_exclude_each_other() -> None:
     with pytest.raises(ValueError, match="not both"):
         settings(smtp_starttls=True, smtp_use_tls=True)
+
+
+def test_a_long_non_ascii_subject_keeps_its_spaces_on_the_wire() -> None:
+    subject = "Boulangerie Dupont SA: Zahlungsmodus ab 22. November 2026 auf „Partner zahlt“ geändert"
+    email = OutgoingEmail(
+        delivery_id=uuid4(),
+        recipient="billing@partner.example",
+        language="de",
+        subject=subject,
+        text="Guten Tag",
+        html="<p>Guten Tag</p>",
+        written_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
+    )
+
+    wire = SmtpMailer(settings()).compose(email).as_bytes()
+
+    assert message_from_bytes(wire, policy=policy.default)["Subject"] == subject

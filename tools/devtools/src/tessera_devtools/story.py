@@ -210,6 +210,7 @@ class Story:
             await consumer.position(partition)  # resolves "latest" now, before the switch
         return consumer
 
+
 async def _new_emails(maildir: Path, before: int, expected: int, timeout: float = 60.0) -> list[EmailMessage]:
     from tessera_devtools.smtp_inbox import read_inbox
 

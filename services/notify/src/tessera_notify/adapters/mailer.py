@@ -6,6 +6,7 @@ process died before the delivery was marked delivered, so it is sent again) ther
 Message-ID of the first copy, and a receiving system can discard it.
 """
 
+import email.policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -29,6 +30,11 @@ _SESSION_REFUSALS = (
     aiosmtplib.SMTPAuthenticationError,
 )
 
+# Python 3.11 drops the spaces between RFC 2047 encoded words when it folds a long non-ASCII
+# header at 78 characters ("Partner zahlt" arrives as "Partnerzahlt"). RFC 5322 allows lines of
+# 998 characters, and one encoded word keeps the subject's spaces intact.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
 
 class SmtpMailer:
     """Sends one e-mail per connection to the configured SMTP server."""
@@ -39,7 +45,7 @@ class SmtpMailer:
 
     def compose(self, email: OutgoingEmail) -> EmailMessage:
         """The MIME message: plain text with an HTML alternative, identified by the delivery id."""
-        message = EmailMessage()
+        message = EmailMessage(policy=_POLICY)
         message["From"] = self._settings.mail_from
         message["To"] = email.recipient
         message["Subject"] = email.subject
