@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,13 @@ class Runtime(Generic[UowT]):
         self.producer: AIOKafkaProducer = create_producer(
             settings.kafka_bootstrap_servers, client_id=settings.service_name
         )
-        self.broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=settings.service_name,
+            # Through the root JSON handler like every other log line; per-record lines only at DEBUG.
+            logger=logging.getLogger("faststream"),
+            log_level=logging.DEBUG,
+        )
         self.relay = OutboxRelay(
             self.database,
             self.producer,

@@ -108,7 +108,7 @@ def up() -> int:
             print("\nTessera is up:")
             for name in services.names:
                 url = services.url(name)
-                links = f"docs {url}/docs   asyncapi {url}/asyncapi   metrics {url}/metrics"
+                links = f"docs {url}/docs   asyncapi {url}/asyncapi.json   metrics {url}/metrics"
                 print(f"  {name:<12}   {url}   {links}")
             _print_infra(endpoints)
             print(f"  logs           {provider.session.layout.logs}")
