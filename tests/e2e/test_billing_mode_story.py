@@ -6,6 +6,7 @@ the partner; notify e-mails both, each in its own language; one trace covers the
 
 import asyncio
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from e2e_support import record_with_event_type
@@ -123,3 +124,22 @@ async def test_restricted_access_cannot_switch_to_partner_pays(story: Story, inf
 
     assert response.status_code == 409
     assert response.json()["title"] == "Conflict"
+
+
+@pytest.mark.parametrize("service", ["identity", "partnership", "billing", "wallet", "notify"])
+async def test_every_service_is_ready_and_exposes_the_operational_metrics(suite, service: str) -> None:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=suite.url(service), timeout=10) as http:
+        ready = await http.get("/readyz")
+        metrics = (await http.get("/metrics")).text
+        asyncapi = await http.get("/asyncapi.json")
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "kafka": "ok", "migrations": "ok"}
+    for name in (
+        "tessera_outbox_backlog",
+        "tessera_consumer_lag",
+        "tessera_dead_letters_total",
+        "tessera_http_request_duration_seconds_bucket",
+    ):
+        assert name in metrics
+    assert asyncapi.json()["asyncapi"] == "3.0.0"
