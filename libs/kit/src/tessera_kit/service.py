@@ -58,7 +58,7 @@ class Runtime(Generic[UowT]):
         self.settings = settings
         self.clock = clock
         self.metrics = Metrics()
-        self.database = Database(settings.database_url)
+        self.database = Database(settings.database_url, pool_size=settings.database_pool_size)
         self.producer: AIOKafkaProducer = create_producer(
             settings.kafka_bootstrap_servers, client_id=settings.service_name
         )

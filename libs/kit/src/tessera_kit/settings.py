@@ -15,6 +15,9 @@ class ServiceSettings(BaseSettings):
 
     service_name: str
     database_url: str = Field(description="postgresql+asyncpg://user:password@host:port/database")
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Pooled connections per process (as many again may overflow)."
+    )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     consumer_group: str = Field(default="", description="Kafka consumer group; the service name when empty.")
     topic_replication_factor: int = Field(
