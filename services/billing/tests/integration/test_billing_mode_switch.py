@@ -5,9 +5,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from billing_harness import Kafka, RunningBilling, TokenIssuer, envelope, eventually
 from sqlalchemy import text
 
+from tessera_billing.config import BillingSettings
+from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer, envelope, eventually
 from tessera_events import CloudEvent
 from tessera_events.billing import PAYER_ASSIGNMENTS, PayerReassigned
 from tessera_events.identity import Role
@@ -18,6 +19,7 @@ from tessera_kit.dead_letters import ConsumedRecord, DeadLetters
 from tessera_kit.metrics import Metrics
 
 pytestmark = pytest.mark.integration
+PARTNERSHIP = "/tessera/partnership"
 
 
 def started(relationship: UUID, partner: UUID, client: UUID, mode: BillingMode) -> RelationshipStarted:
@@ -46,7 +48,9 @@ def mode_changed(
     )
 
 
-async def subscriptions_of(billing: RunningBilling, tokens: TokenIssuer, organisation: UUID) -> list[Any]:
+async def subscriptions_of(
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, organisation: UUID
+) -> list[Any]:
     response = await billing.http.get(
         f"/v1/organisations/{organisation}/subscriptions", headers=tokens.headers({organisation: Role.MEMBER})
     )
@@ -56,7 +60,11 @@ async def subscriptions_of(billing: RunningBilling, tokens: TokenIssuer, organis
 
 
 async def order(
-    billing: RunningBilling, tokens: TokenIssuer, client: UUID, product: str, relationship: UUID | None
+    billing: RunningService[BillingSettings],
+    tokens: TokenIssuer,
+    client: UUID,
+    product: str,
+    relationship: UUID | None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"product_code": product, "currency": "CHF"}
     if relationship is not None:
@@ -70,7 +78,7 @@ async def order(
 
 
 async def relationship_known(
-    billing: RunningBilling, tokens: TokenIssuer, client: UUID, relationship: UUID
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, client: UUID, relationship: UUID
 ) -> None:
     """Wait until billing applied the relationship's start (an order under it then succeeds)."""
 
@@ -86,10 +94,12 @@ async def relationship_known(
 
 
 async def test_client_switching_to_partner_pays_moves_future_renewals_to_partner(
-    billing: RunningBilling, tokens: TokenIssuer, kafka: Kafka
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, kafka: KafkaProbe
 ) -> None:
     relationship, partner, client = uuid4(), uuid4(), uuid4()
-    await kafka.publish(envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS)))
+    await kafka.publish(
+        envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS), source=PARTNERSHIP)
+    )
     await relationship_known(billing, tokens, client, relationship)
     hosting = await order(billing, tokens, client, "web-hosting-pro", relationship)
     unmanaged = await order(billing, tokens, client, "domain-ch", None)
@@ -97,7 +107,10 @@ async def test_client_switching_to_partner_pays_moves_future_renewals_to_partner
     effective_at = datetime.now(UTC) + timedelta(days=1)
 
     await kafka.publish(
-        envelope(mode_changed(relationship, partner, client, BillingMode.PARTNER_PAYS, effective_at))
+        envelope(
+            mode_changed(relationship, partner, client, BillingMode.PARTNER_PAYS, effective_at),
+            source=PARTNERSHIP,
+        )
     )
 
     async def hosting_moved() -> dict[str, Any] | None:
@@ -137,17 +150,22 @@ async def test_client_switching_to_partner_pays_moves_future_renewals_to_partner
 
 
 async def test_switching_back_to_client_pays_returns_later_renewals_to_the_client(
-    billing: RunningBilling, tokens: TokenIssuer, kafka: Kafka
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, kafka: KafkaProbe
 ) -> None:
     relationship, partner, client = uuid4(), uuid4(), uuid4()
-    await kafka.publish(envelope(started(relationship, partner, client, BillingMode.PARTNER_PAYS)))
+    await kafka.publish(
+        envelope(started(relationship, partner, client, BillingMode.PARTNER_PAYS), source=PARTNERSHIP)
+    )
     await relationship_known(billing, tokens, client, relationship)
     (mail,) = await subscriptions_of(billing, tokens, client)
     assert mail["payer_for_next_renewal_organisation_id"] == str(partner)
     back_to_client_at = datetime.now(UTC) + timedelta(hours=1)
 
     await kafka.publish(
-        envelope(mode_changed(relationship, partner, client, BillingMode.CLIENT_PAYS, back_to_client_at))
+        envelope(
+            mode_changed(relationship, partner, client, BillingMode.CLIENT_PAYS, back_to_client_at),
+            source=PARTNERSHIP,
+        )
     )
 
     told = await kafka.first(
@@ -162,15 +180,18 @@ async def test_switching_back_to_client_pays_returns_later_renewals_to_the_clien
 
 
 async def test_a_redelivered_mode_change_changes_nothing_twice(
-    billing: RunningBilling, tokens: TokenIssuer, kafka: Kafka
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, kafka: KafkaProbe
 ) -> None:
     relationship, partner, client = uuid4(), uuid4(), uuid4()
-    await kafka.publish(envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS)))
+    await kafka.publish(
+        envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS), source=PARTNERSHIP)
+    )
     await relationship_known(billing, tokens, client, relationship)
     change = envelope(
         mode_changed(
             relationship, partner, client, BillingMode.PARTNER_PAYS, datetime.now(UTC) + timedelta(days=2)
-        )
+        ),
+        source=PARTNERSHIP,
     )
     consumer = ConsumerRuntime(
         group=billing.settings.service_name,
@@ -198,13 +219,16 @@ async def test_a_redelivered_mode_change_changes_nothing_twice(
 
 
 async def test_a_mode_change_arriving_before_the_relationship_is_applied_from_its_own_fields(
-    billing: RunningBilling, tokens: TokenIssuer, kafka: Kafka
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, kafka: KafkaProbe
 ) -> None:
     relationship, partner, client = uuid4(), uuid4(), uuid4()
     effective_at = datetime.now(UTC) - timedelta(minutes=5)
 
     await kafka.publish(
-        envelope(mode_changed(relationship, partner, client, BillingMode.PARTNER_PAYS, effective_at))
+        envelope(
+            mode_changed(relationship, partner, client, BillingMode.PARTNER_PAYS, effective_at),
+            source=PARTNERSHIP,
+        )
     )
 
     told = await kafka.first(
@@ -213,7 +237,9 @@ async def test_a_mode_change_arriving_before_the_relationship_is_applied_from_it
     )
     assert told.data.subscriptions == ()
     assert told.data.new_payer_organisation_id == partner
-    await kafka.publish(envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS)))
+    await kafka.publish(
+        envelope(started(relationship, partner, client, BillingMode.CLIENT_PAYS), source=PARTNERSHIP)
+    )
 
     async def start_filled_in() -> str | None:
         async with billing.runtime.unit_of_work() as uow:

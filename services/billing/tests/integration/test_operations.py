@@ -1,8 +1,9 @@
 """What operators see of billing: readiness, and the topics it speaks on."""
 
 import pytest
-from billing_harness import RunningBilling
 
+from tessera_billing.config import BillingSettings
+from tessera_devtools.testing import RunningService
 from tessera_events.billing import PAYER_ASSIGNMENTS, SUBSCRIPTIONS
 from tessera_events.partnership import RELATIONSHIPS
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_billing_is_ready_once_its_database_is_migrated_and_kafka_answers(
-    billing: RunningBilling,
+    billing: RunningService[BillingSettings],
 ) -> None:
     response = await billing.http.get("/readyz")
 
@@ -19,7 +20,7 @@ async def test_billing_is_ready_once_its_database_is_migrated_and_kafka_answers(
 
 
 async def test_the_asyncapi_document_names_what_billing_publishes_and_consumes(
-    billing: RunningBilling,
+    billing: RunningService[BillingSettings],
 ) -> None:
     response = await billing.http.get("/asyncapi.json")
 

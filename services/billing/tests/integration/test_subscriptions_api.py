@@ -4,9 +4,10 @@ from datetime import datetime
 from uuid import uuid4
 
 import pytest
-from billing_harness import Kafka, RunningBilling, TokenIssuer
 
+from tessera_billing.config import BillingSettings
 from tessera_billing.domain.periods import Period
+from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer
 from tessera_events.billing import SUBSCRIPTIONS
 from tessera_events.identity import Role
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_the_catalogue_shows_public_prices_in_francs_and_euros_to_anyone(
-    billing: RunningBilling,
+    billing: RunningService[BillingSettings],
 ) -> None:
     response = await billing.http.get("/v1/catalogue")
 
@@ -38,7 +39,7 @@ async def test_the_catalogue_shows_public_prices_in_francs_and_euros_to_anyone(
 
 
 async def test_a_member_orders_a_product_the_organisation_pays_for_itself(
-    billing: RunningBilling, tokens: TokenIssuer, kafka: Kafka
+    billing: RunningService[BillingSettings], tokens: TokenIssuer, kafka: KafkaProbe
 ) -> None:
     organisation, user = uuid4(), uuid4()
     member = tokens.headers({organisation: Role.MEMBER}, user_id=user)
@@ -72,7 +73,7 @@ async def test_a_member_orders_a_product_the_organisation_pays_for_itself(
 
 
 async def test_a_yearly_product_renews_one_year_after_it_was_ordered(
-    billing: RunningBilling, tokens: TokenIssuer
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:
     organisation = uuid4()
 
@@ -86,7 +87,7 @@ async def test_a_yearly_product_renews_one_year_after_it_was_ordered(
     assert created.json()["next_renewal_on"] == Period.YEARLY.renewal_on(ordered_on).isoformat()
 
 
-async def test_ordering_needs_an_access_token(billing: RunningBilling) -> None:
+async def test_ordering_needs_an_access_token(billing: RunningService[BillingSettings]) -> None:
     response = await billing.http.post(
         f"/v1/organisations/{uuid4()}/subscriptions", json={"product_code": "mail-pro", "currency": "CHF"}
     )
@@ -96,7 +97,7 @@ async def test_ordering_needs_an_access_token(billing: RunningBilling) -> None:
 
 
 async def test_nobody_orders_or_looks_into_an_organisation_they_do_not_belong_to(
-    billing: RunningBilling, tokens: TokenIssuer
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:
     theirs, mine = uuid4(), uuid4()
     outsider = tokens.headers({mine: Role.LEGAL_REPRESENTATIVE})
@@ -114,7 +115,7 @@ async def test_nobody_orders_or_looks_into_an_organisation_they_do_not_belong_to
 
 
 async def test_a_product_not_in_the_catalogue_is_refused_as_invalid_input(
-    billing: RunningBilling, tokens: TokenIssuer
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:
     organisation = uuid4()
 
@@ -130,7 +131,7 @@ async def test_a_product_not_in_the_catalogue_is_refused_as_invalid_input(
 
 
 async def test_a_malformed_order_is_a_problem_never_a_crash(
-    billing: RunningBilling, tokens: TokenIssuer
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:
     organisation = uuid4()
     malformed = [
@@ -156,7 +157,7 @@ async def test_a_malformed_order_is_a_problem_never_a_crash(
 
 
 async def test_a_relationship_billing_does_not_know_is_not_found(
-    billing: RunningBilling, tokens: TokenIssuer
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:
     organisation = uuid4()
 

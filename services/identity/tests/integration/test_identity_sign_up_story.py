@@ -1,20 +1,25 @@
 """The foundation story on real PostgreSQL and Kafka: sign an organisation up, hear about it, sign in."""
 
 import asyncio
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
-from tessera_devtools.kafka import create_topics
-from tessera_events import CloudEvent, EventData, dead_letter_topic
+import tessera_identity
+from tessera_devtools.endpoints import Endpoints
+from tessera_devtools.testing import (
+    KafkaProbe,
+    RunningService,
+    eventually,
+    migrated_database,
+    running_service,
+    unique_service_name,
+)
 from tessera_events.identity import (
     ORGANISATIONS,
     SIGNING_KEYS,
@@ -24,21 +29,18 @@ from tessera_events.identity import (
     SigningKeyPublished,
     UserRegistered,
 )
-from tessera_events.kafka_binding import decode
 from tessera_identity.adapters.keys import generate_ed25519_key_pair
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.config import IdentitySettings
 from tessera_identity.main import define
 from tessera_identity.service_layer.signing_keys import ensure_signing_key
 from tessera_kit.db import Database
-from tessera_kit.migrations import upgrade_to_head
-from tessera_kit.service import create_app
 from tessera_kit.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
 MakeDatabase = Callable[..., Awaitable[str]]
-PATIENCE_SECONDS = 30.0
+MIGRATIONS = Path(tessera_identity.__file__).parent / "migrations"
 
 SIGN_UP: dict[str, Any] = {
     "name": "Meier Hosting GmbH",
@@ -59,93 +61,45 @@ def sign_up(**representative: str) -> dict[str, Any]:
     return {**SIGN_UP, "legal_representative": {**SIGN_UP["legal_representative"], **representative}}
 
 
-@dataclass
-class RunningIdentity:
-    """identity running in this process, reached over HTTP without a socket."""
-
-    http: httpx.AsyncClient
-    settings: IdentitySettings
-
-
-async def migrated_database(make_database: MakeDatabase) -> str:
-    """A fresh database at identity's newest schema."""
-    url = await make_database("identity")
-    migrations = define(IdentitySettings(database_url=url)).migrations_dir
-    # Alembic's env runs its own event loop, so it cannot run on this one.
-    await asyncio.to_thread(upgrade_to_head, migrations, url)
-    return url
+@pytest.fixture
+async def identity(
+    infra: Endpoints, make_database: MakeDatabase
+) -> AsyncIterator[RunningService[IdentitySettings]]:
+    """identity on a fresh database, in a consumer group of its own, started as uvicorn would start it."""
+    settings = IdentitySettings(
+        database_url=await migrated_database(make_database, MIGRATIONS, "identity"),
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        service_name=unique_service_name("identity"),
+        outbox_sweep_seconds=0.5,
+    )
+    async with running_service(define, settings) as running:
+        yield running
 
 
 @pytest.fixture
-async def identity(infra: Any, make_database: MakeDatabase) -> AsyncIterator[RunningIdentity]:
-    """identity on a fresh database, started as uvicorn would start it."""
-    # Its own consumer group, so no other test's or service's identity shares its partitions.
-    group = f"identity-test-{uuid.uuid4().hex[:8]}"
-    # The kit cannot create a missing topic yet (NewTopic refuses replication_factor=-1): make the
-    # group's dead-letter topic here, as the devtools make the suite's.
-    await asyncio.to_thread(create_topics, infra.kafka_bootstrap, [dead_letter_topic(group)])
-    settings = IdentitySettings(
-        database_url=await migrated_database(make_database),
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
-        service_name=group,
-        outbox_sweep_seconds=0.5,
-    )
-    app = create_app(define(settings))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as http,
-    ):
-        yield RunningIdentity(http, settings)
+def kafka(infra: Endpoints) -> KafkaProbe:
+    """Reads what identity published."""
+    return KafkaProbe(infra.kafka_bootstrap)
 
 
-async def events_about(
-    bootstrap: str, topics: list[str], subjects: set[str], count: int
-) -> list[CloudEvent[EventData]]:
-    """The first ``count`` events on ``topics`` whose subject is one of ``subjects``, read from the start."""
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=f"identity-test-reader-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    found: list[CloudEvent[EventData]] = []
-    deadline = time.monotonic() + PATIENCE_SECONDS
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=500)
-            for records in batches.values():
-                # Only records keyed by our subjects: the broker is shared with other tests' records.
-                ours = [r for r in records if r.key is not None and r.key.decode() in subjects]
-                found += [decode(r.value) for r in ours]
-    finally:
-        await consumer.stop()
-    return found
-
-
-async def eventually(probe: Callable[[], Awaitable[httpx.Response]], status: int) -> httpx.Response:
-    """Ask until the answer has ``status`` (things that travel through Kafka take a moment)."""
-    deadline = time.monotonic() + PATIENCE_SECONDS
-    while True:
-        response = await probe()
-        if response.status_code == status or time.monotonic() > deadline:
-            return response
-        await asyncio.sleep(0.2)
+def answered(status: int) -> Callable[[httpx.Response], bool]:
+    """A check, for :func:`eventually`, that a response has ``status`` (what travels through Kafka takes
+    a moment)."""
+    return lambda response: response.status_code == status
 
 
 async def test_a_signed_up_organisation_is_announced_and_its_representative_signs_in(
-    identity: RunningIdentity, infra: Any
+    identity: RunningService[IdentitySettings], kafka: KafkaProbe
 ) -> None:
     http = identity.http
-    assert (await eventually(lambda: http.get("/readyz"), 200)).status_code == 200
+    assert (await eventually(lambda: http.get("/readyz"), until=answered(200))).status_code == 200
 
     created = await http.post("/v1/organisations", json=SIGN_UP)
 
     assert created.status_code == 201, created.text
     organisation_id, user_id = created.json()["organisation_id"], created.json()["user_id"]
-    announced = await events_about(
-        infra.kafka_bootstrap, [ORGANISATIONS.name, USERS.name], {organisation_id, user_id}, count=3
+    announced = await kafka.collect(
+        [ORGANISATIONS.name, USERS.name], lambda event: event.subject in {organisation_id, user_id}, count=3
     )
     by_type = {type(event.data): event for event in announced}
     assert set(by_type) == {OrganisationRegistered, UserRegistered, MembershipGranted}
@@ -165,7 +119,7 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
         lambda: http.post(
             "/v1/sessions", json={"email": "anna.meier@MEIER.example", "password": "correct horse battery"}
         ),
-        200,
+        until=answered(200),
     )
     assert session.status_code == 200, session.text
     assert session.json()["token_type"] == "Bearer"
@@ -173,7 +127,7 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
     token = session.json()["access_token"]
 
     key_id = jwt.get_unverified_header(token)["kid"]
-    [published] = await events_about(infra.kafka_bootstrap, [SIGNING_KEYS.name], {key_id}, count=1)
+    published = await kafka.first(SIGNING_KEYS.name, lambda event: event.subject == key_id)
     assert isinstance(published.data, SigningKeyPublished)
     claims = jwt.decode(
         token,
@@ -191,7 +145,9 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
     assert (jwk["kty"], jwk["crv"], jwk["use"], jwk["alg"]) == ("OKP", "Ed25519", "sig", "EdDSA")
     assert jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["EdDSA"], audience="tessera")["sub"] == user_id
 
-    me = await eventually(lambda: http.get("/v1/me", headers={"authorization": f"Bearer {token}"}), 200)
+    me = await eventually(
+        lambda: http.get("/v1/me", headers={"authorization": f"Bearer {token}"}), until=answered(200)
+    )
     assert me.status_code == 200, me.text
     assert me.json() == {
         "user_id": user_id,
@@ -204,7 +160,9 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
     }
 
 
-async def test_sign_up_and_sign_in_refuse_what_they_must_as_problems(identity: RunningIdentity) -> None:
+async def test_sign_up_and_sign_in_refuse_what_they_must_as_problems(
+    identity: RunningService[IdentitySettings],
+) -> None:
     http = identity.http
     assert (await http.post("/v1/organisations", json=SIGN_UP)).status_code == 201
 
@@ -226,7 +184,9 @@ async def test_sign_up_and_sign_in_refuse_what_they_must_as_problems(identity: R
     assert wrong_password.json()["detail"] == unknown_email.json()["detail"]
 
 
-async def test_two_sign_ups_racing_for_one_address_create_one_account(identity: RunningIdentity) -> None:
+async def test_two_sign_ups_racing_for_one_address_create_one_account(
+    identity: RunningService[IdentitySettings],
+) -> None:
     racing = sign_up(email="bruno@race.example")
 
     responses = await asyncio.gather(
@@ -237,7 +197,7 @@ async def test_two_sign_ups_racing_for_one_address_create_one_account(identity: 
 
 
 async def test_replicas_starting_together_make_one_signing_key(make_database: MakeDatabase) -> None:
-    database = Database(await migrated_database(make_database))
+    database = Database(await migrated_database(make_database, MIGRATIONS, "identity"))
     try:
 
         def replica() -> IdentityUnitOfWork:

@@ -1,18 +1,14 @@
 """Fixtures: notify running (its lifespan, on a fresh database and the session's Kafka) and an SMTP server."""
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
-from uuid import uuid4
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
-from notify_harness import MIGRATIONS, RunningNotify, SmtpInbox, create_dead_letter_topic
+from notify_harness import MIGRATIONS, RunningNotify, SmtpInbox
 
+from tessera_devtools.endpoints import Endpoints
 from tessera_devtools.layout import free_port
-from tessera_kit.migrations import upgrade_to_head
-from tessera_kit.service import create_app
+from tessera_devtools.testing import KafkaProbe, migrated_database, running_service, unique_service_name
 from tessera_notify.config import NotifySettings
 from tessera_notify.main import define
 
@@ -31,20 +27,18 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
 
 
 @pytest.fixture
-async def notify(infra: Any, make_database: Any, smtp_inbox: SmtpInbox) -> AsyncIterator[RunningNotify]:
+async def notify(
+    infra: Endpoints, make_database: Callable[..., Awaitable[str]], smtp_inbox: SmtpInbox
+) -> AsyncIterator[RunningNotify]:
     """notify on a fresh database, consuming the session's Kafka and mailing ``smtp_inbox``.
 
     Its consumer group is new, so it also reads what earlier tests published; every test uses
     its own organisations and addresses, so those records never reach its assertions.
     """
-    database_url = await make_database("notify")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, database_url)
-    service_name = f"notify-test-{uuid4().hex[:8]}"
-    await create_dead_letter_topic(infra.kafka_bootstrap, service_name)
     settings = NotifySettings(
-        database_url=database_url,
+        database_url=await migrated_database(make_database, MIGRATIONS, "notify"),
         kafka_bootstrap_servers=infra.kafka_bootstrap,
-        service_name=service_name,
+        service_name=unique_service_name("notify"),
         smtp_host="127.0.0.1",
         smtp_port=smtp_inbox.port,
         smtp_timeout_seconds=5.0,
@@ -54,11 +48,5 @@ async def notify(infra: Any, make_database: Any, smtp_inbox: SmtpInbox) -> Async
         consumer_initial_backoff_seconds=0.05,
         outbox_sweep_seconds=1.0,
     )
-    app = create_app(define(settings))
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        async with app.router.lifespan_context(app):
-            yield RunningNotify(app, settings, database_url, producer)
-    finally:
-        await producer.stop()
+    async with KafkaProbe(infra.kafka_bootstrap) as kafka, running_service(define, settings) as service:
+        yield RunningNotify(service, kafka)

@@ -4,13 +4,13 @@ import asyncio
 from uuid import uuid4
 
 import pytest
-from notify_harness import RunningNotify, SmtpInbox, event, eventually, payer_reassigned
+from notify_harness import BILLING, RunningNotify, SmtpInbox, payer_reassigned
 
+from tessera_devtools.testing import envelope, eventually
 from tessera_events.identity import Locale
 from tessera_events.partnership import BillingMode
 
 pytestmark = pytest.mark.integration
-BILLING = "/tessera/billing"
 
 
 def body(message: object) -> str:
@@ -29,9 +29,9 @@ async def test_partner_is_emailed_in_its_language_when_client_switches_to_partne
 ) -> None:
     partner = await notify.register_organisation("Alpen Web GmbH", Locale.DE, "CH")
     client = await notify.register_organisation("Boulangerie Dupont", Locale.FR, "CH")
-    change = event(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), BILLING)
+    change = envelope(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), source=BILLING)
 
-    await notify.publish(change)
+    await notify.kafka.publish(change)
 
     await eventually(
         lambda: asyncio.sleep(
@@ -77,8 +77,8 @@ async def test_a_replayed_billing_event_sends_no_second_email(
 ) -> None:
     partner = await notify.register_organisation("Pixel Partners Ltd", Locale.EN, "GB")
     client = await notify.register_organisation("Ristorante Sole", Locale.IT, "IT")
-    change = event(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), BILLING)
-    await notify.publish(change)
+    change = envelope(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), source=BILLING)
+    await notify.kafka.publish(change)
     await eventually(
         lambda: asyncio.sleep(
             0, smtp_inbox.to(partner.billing_email) and smtp_inbox.to(client.billing_email)
@@ -86,7 +86,7 @@ async def test_a_replayed_billing_event_sends_no_second_email(
         what="both e-mails",
     )
 
-    await notify.publish(change)
+    await notify.kafka.publish(change)
     await asyncio.sleep(4)
 
     assert len(smtp_inbox.to(partner.billing_email)) == 1
@@ -101,9 +101,9 @@ async def test_an_email_the_server_defers_once_is_retried_and_delivered_once(
     partner = await notify.register_organisation("Rhein Hosting AG", Locale.DE, "DE")
     client = await notify.register_organisation("Estudio Sol", Locale.ES, "ES")
     smtp_inbox.busy_once[partner.billing_email] = "451 4.3.0 mailbox busy, try again later"
-    change = event(payer_reassigned(partner, client, BillingMode.CLIENT_PAYS), BILLING)
+    change = envelope(payer_reassigned(partner, client, BillingMode.CLIENT_PAYS), source=BILLING)
 
-    await notify.publish(change)
+    await notify.kafka.publish(change)
 
     await eventually(
         lambda: asyncio.sleep(0, smtp_inbox.to(partner.billing_email)), what="the retried e-mail"
@@ -126,9 +126,9 @@ async def test_an_address_the_server_refuses_is_marked_failed_without_retrying(
     partner = await notify.register_organisation("Lac Léman Digital", Locale.FR, "CH")
     client = await notify.register_organisation("Gone Ltd", Locale.EN, "IE")
     smtp_inbox.unknown.add(client.billing_email)
-    change = event(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), BILLING)
+    change = envelope(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), source=BILLING)
 
-    await notify.publish(change)
+    await notify.kafka.publish(change)
 
     [failed] = await eventually(
         lambda: notify.fetch(

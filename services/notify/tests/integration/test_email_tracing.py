@@ -3,13 +3,14 @@
 from collections.abc import Iterator
 
 import pytest
-from notify_harness import RunningNotify, SmtpInbox, event, eventually, payer_reassigned
+from notify_harness import BILLING, RunningNotify, SmtpInbox, payer_reassigned
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from tessera_devtools.testing import envelope, eventually
 from tessera_events.identity import Locale
 from tessera_events.partnership import BillingMode
 from tessera_kit.telemetry import kafka_trace_headers, tracer
@@ -43,9 +44,9 @@ async def test_smtp_sends_continue_the_trace_of_the_billing_change_even_when_ret
     partner = await notify.register_organisation("Trace Partners", Locale.EN, "CH")
     client = await notify.register_organisation("Trace Client", Locale.IT, "CH")
     smtp_inbox.busy_once[partner.billing_email] = "451 4.3.0 try again later"
-    change = event(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), "/tessera/billing")
+    change = envelope(payer_reassigned(partner, client, BillingMode.PARTNER_PAYS), source=BILLING)
     with tracer().start_as_current_span("billing relay", kind=SpanKind.PRODUCER) as origin:
-        await notify.publish(change, trace_headers=kafka_trace_headers())
+        await notify.kafka.publish(change, headers=kafka_trace_headers())
 
     await eventually(
         lambda: notify.fetch(
