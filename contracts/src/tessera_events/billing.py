@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tessera_events.envelope import EventData
 from tessera_events.money import Money
@@ -65,6 +65,7 @@ class ReassignedSubscription(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     subscription_id: UUID
+    product_code: str
     product_name: str
     price: Money
     next_renewal_on: date
@@ -87,6 +88,7 @@ class PayerReassigned(EventData):
     previous_payer_organisation_id: UUID
     new_payer_organisation_id: UUID
     effective_at: AwareDatetime
+    changed_by_user_id: UUID = Field(description="The client's user who chose the new billing mode.")
     subscriptions: tuple[ReassignedSubscription, ...]
 
 

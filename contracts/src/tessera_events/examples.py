@@ -40,6 +40,7 @@ _CLIENT, _PARTNER = _id("organisation:client"), _id("organisation:partner")
 _RELATIONSHIP, _USER = _id("relationship"), _id("user")
 _HOSTING = ReassignedSubscription(
     subscription_id=_id("subscription:hosting"),
+    product_code="web-hosting-pro",
     product_name="Web Hosting Pro",
     price=Money(amount_minor=23880, currency=Currency.CHF),
     next_renewal_on=date(2025, 9, 1),
@@ -104,6 +105,7 @@ EXAMPLE_DATA: tuple[EventData, ...] = (
         previous_payer_organisation_id=_CLIENT,
         new_payer_organisation_id=_PARTNER,
         effective_at=_at(3, 11),
+        changed_by_user_id=_USER,
         subscriptions=(_HOSTING,),
     ),
     EmailDelivered(

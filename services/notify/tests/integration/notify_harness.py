@@ -132,9 +132,11 @@ def payer_reassigned(
         previous_payer_organisation_id=previous.organisation_id,
         new_payer_organisation_id=payer.organisation_id,
         effective_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+        changed_by_user_id=uuid4(),
         subscriptions=(
             ReassignedSubscription(
                 subscription_id=uuid4(),
+                product_code="web-hosting-pro",
                 product_name="Web Hosting Pro",
                 price=Money(amount_minor=11900, currency=Currency.CHF),
                 next_renewal_on=date(2026, 4, 1),

@@ -70,9 +70,11 @@ async def switch_billing_mode(uow: BillingUnitOfWork, change: BillingModeChanged
             previous_payer_organisation_id=relationship.payer_in(billing_mode(change.previous_mode)),
             new_payer_organisation_id=new_payer,
             effective_at=change.effective_at,
+            changed_by_user_id=change.changed_by_user_id,
             subscriptions=tuple(
                 ReassignedSubscription(
                     subscription_id=subscription.subscription_id,
+                    product_code=subscription.product_code,
                     product_name=subscription.product_name,
                     price=contract_money(subscription.price),
                     next_renewal_on=subscription.next_renewal_on,
