@@ -28,5 +28,13 @@ class Database:
 
 
 def asyncpg_dsn(url: str) -> str:
-    """The plain postgresql:// DSN asyncpg takes, from a SQLAlchemy URL."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The plain postgresql:// DSN asyncpg takes, from a SQLAlchemy URL.
+
+    SQLAlchemy's asyncpg dialect names TLS ``ssl=require``; a DSN names it ``sslmode=require``.
+    """
+    parsed = make_url(url).set(drivername="postgresql")
+    if "ssl" in parsed.query and "sslmode" not in parsed.query:
+        query = dict(parsed.query)
+        query["sslmode"] = query.pop("ssl")
+        parsed = parsed.set(query=query)
+    return parsed.render_as_string(hide_password=False)
