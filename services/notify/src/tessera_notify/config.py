@@ -22,6 +22,11 @@ class NotifySettings(ServiceSettings):
     smtp_use_tls: bool = Field(default=False, description="Connect over TLS from the start (port 465).")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_from: str = "Tessera <no-reply@tessera.invalid>"
+    notice_max_age_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="Events older than this when notify reads them cause no e-mail (e.g. replayed history).",
+    )
     max_delivery_attempts: int = Field(
         default=8, ge=1, description="Attempts at sending one e-mail before it is marked failed."
     )

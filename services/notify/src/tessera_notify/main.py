@@ -35,7 +35,10 @@ def define(settings: NotifySettings) -> ServiceDefinition[NotifyUnitOfWork]:
         ),
         migrations_dir=Path(__file__).parent / "migrations",
         unit_of_work=lambda database, clock: NotifyUnitOfWork(
-            database, source="/tessera/notify", clock=clock
+            database,
+            source="/tessera/notify",
+            clock=clock,
+            notice_max_age=timedelta(hours=settings.notice_max_age_hours),
         ),
         routers=[router],
         handlers=handlers,

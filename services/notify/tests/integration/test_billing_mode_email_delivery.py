@@ -1,6 +1,7 @@
 """Partner and client hear about a change of who pays: once each, in their language, whatever happens."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -174,3 +175,27 @@ async def test_an_email_left_pending_by_a_process_that_died_is_sent_by_the_retry
         lambda: notify.count("SELECT 1 FROM deliveries WHERE id = $1 AND status = 'delivered'", delivery_id),
         what="the stranded e-mail to be marked delivered",
     )
+
+
+async def test_a_billing_mode_change_from_last_month_replayed_by_a_new_deployment_emails_nobody(
+    notify: RunningNotify, smtp_inbox: SmtpInbox
+) -> None:
+    partner = await notify.register_organisation("Archiv Partner GmbH", Locale.DE, "DE")
+    client = await notify.register_organisation("Vieux Client SARL", Locale.FR, "FR")
+    old = envelope(
+        payer_reassigned(partner, client, BillingMode.PARTNER_PAYS),
+        source=BILLING,
+        time=datetime.now(UTC) - timedelta(days=30),
+    )
+    # Same client, so the same partition: the fresh change is read after the old one.
+    fresh = envelope(payer_reassigned(partner, client, BillingMode.CLIENT_PAYS), source=BILLING)
+
+    await notify.kafka.publish(old)
+    await notify.kafka.publish(fresh)
+    await eventually(
+        lambda: asyncio.sleep(0, len(smtp_inbox.to(partner.billing_email)) >= 1), what="the fresh e-mail"
+    )
+
+    assert await notify.count("SELECT 1 FROM deliveries WHERE cause_event_id = $1", old.id) == 0
+    assert await notify.count("SELECT 1 FROM deliveries WHERE cause_event_id = $1", fresh.id) == 2
+    assert await notify.count("SELECT 1 FROM tessera_inbox WHERE event_id = $1", old.id) == 1

@@ -169,13 +169,15 @@ async def running_service(
         yield RunningService(app=app, http=http, settings=settings)
 
 
-def envelope(data: EventData, *, source: str, event_id: UUID | None = None) -> CloudEvent[EventData]:
+def envelope(
+    data: EventData, *, source: str, event_id: UUID | None = None, time: datetime | None = None
+) -> CloudEvent[EventData]:
     """``data`` in the CloudEvents envelope its producer (``source``, e.g. "/tessera/billing") gives it."""
     return CloudEvent[EventData](
         id=event_id or uuid4(),
         source=source,
         type=data.EVENT_TYPE,
-        time=datetime.now(UTC),
+        time=time or datetime.now(UTC),
         subject=data.aggregate_id(),
         data=data,
     )

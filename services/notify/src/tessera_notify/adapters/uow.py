@@ -1,11 +1,24 @@
 """notify's unit of work: one transaction over the projection and the delivery log."""
 
+from datetime import datetime, timedelta
+
+from tessera_kit.clock import Clock
+from tessera_kit.db import Database
 from tessera_kit.uow import UnitOfWork
 from tessera_notify.adapters.repository import DeliveryRepository, RecipientRepository
+from tessera_notify.domain.notices import too_old_to_tell
 
 
 class NotifyUnitOfWork(UnitOfWork):
     """The kit's unit of work with notify's repositories."""
+
+    def __init__(self, database: Database, *, source: str, clock: Clock, notice_max_age: timedelta) -> None:
+        super().__init__(database, source=source, clock=clock)
+        self.notice_max_age = notice_max_age
+
+    def too_old_to_tell(self, occurred_at: datetime) -> bool:
+        """Whether an event is too old to e-mail anyone about (see domain.notices)."""
+        return too_old_to_tell(occurred_at, self.clock.now(), self.notice_max_age)
 
     @property
     def recipients(self) -> RecipientRepository:

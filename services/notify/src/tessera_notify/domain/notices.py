@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 
@@ -27,3 +28,12 @@ class Notice:
     notification: str
     recipient: Recipient
     facts: Mapping[str, object]
+
+
+def too_old_to_tell(occurred_at: datetime, now: datetime, max_age: timedelta) -> bool:
+    """Whether news is too old to e-mail anyone about.
+
+    A notify deployment whose consumer group is new reads each topic from its beginning; without
+    this rule it would e-mail every partner about every billing-mode change ever made.
+    """
+    return now - occurred_at > max_age

@@ -3,6 +3,8 @@
 Handlers run inside the kit's transaction, which also records the inbox row; they never commit.
 """
 
+import structlog
+
 from tessera_events import CloudEvent
 from tessera_events.billing import PayerReassigned
 from tessera_events.identity import MembershipGranted, OrganisationRegistered, UserRegistered
@@ -12,6 +14,7 @@ from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.billing_mode import BillingMode, MovedRenewal
 from tessera_notify.service_layer import billing_mode, projection
 
+log = structlog.get_logger(__name__)
 handlers = EventHandlers[NotifyUnitOfWork]()
 renderer = TemplateRenderer()
 
@@ -57,6 +60,11 @@ async def remember_membership(event: CloudEvent[MembershipGranted], uow: NotifyU
 @handlers.on(PayerReassigned)
 async def tell_parties_who_pays_now(event: CloudEvent[PayerReassigned], uow: NotifyUnitOfWork) -> None:
     """Billing moved the client's renewals to another payer: e-mail the partner and the client."""
+    if uow.too_old_to_tell(event.time):
+        log.info(
+            "billing-mode change too old to e-mail about", event_id=str(event.id), time=event.time.isoformat()
+        )
+        return
     data = event.data
     await billing_mode.tell_parties_billing_mode_changed(
         uow,
