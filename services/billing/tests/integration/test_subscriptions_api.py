@@ -109,9 +109,9 @@ async def test_nobody_orders_or_looks_into_an_organisation_they_do_not_belong_to
     )
     listed = await billing.http.get(f"/v1/organisations/{theirs}/subscriptions", headers=outsider)
 
-    assert ordered.status_code == 403
-    assert listed.status_code == 403
-    assert ordered.json()["type"].endswith("/forbidden")
+    assert ordered.status_code == 404
+    assert listed.status_code == 404
+    assert ordered.json()["type"].endswith("/not-found")
 
 
 async def test_a_product_not_in_the_catalogue_is_refused_as_invalid_input(

@@ -16,7 +16,7 @@ from tessera_billing.service_layer.catalogue import list_catalogue
 from tessera_billing.service_layer.subscriptions import list_subscriptions, order_subscription
 from tessera_events import Currency
 from tessera_kit.auth import Caller, authenticated_caller
-from tessera_kit.problems import Forbidden
+from tessera_kit.problems import NotFound
 from tessera_kit.service import runtime_of
 
 router = APIRouter(prefix="/v1")
@@ -114,7 +114,8 @@ class OrderSubscription(BaseModel):
 
 def _require_member(caller: Caller, organisation_id: UUID) -> None:
     if not caller.is_member_of(organisation_id):
-        raise Forbidden(f"you are not a member of organisation {organisation_id}")
+        # Not 403: an outsider must not learn that the organisation exists.
+        raise NotFound(f"organisation {organisation_id} not found")
 
 
 @router.get("/catalogue", tags=["catalogue"], summary="Products and their public prices")
