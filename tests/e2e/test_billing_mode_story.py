@@ -143,3 +143,34 @@ async def test_every_service_is_ready_and_exposes_the_operational_metrics(suite,
     ):
         assert name in metrics
     assert asyncapi.json()["asyncapi"] == "3.0.0"
+
+
+async def test_billing_killed_mid_story_catches_up_after_restart_and_the_partner_is_still_told(
+    infra, suite, story: Story
+) -> None:  # type: ignore[no-untyped-def]
+    partner, client, relationship_id = await partner_and_client(story)
+    await story.order(client, relationship_id, "web-hosting-pro")
+    emails_before = len(read_inbox(infra.maildir))
+    suite.kill("billing")  # SIGKILL: no shutdown, no last commit
+    try:
+        response = await story.http.put(
+            f"{story.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
+            f"{relationship_id}/billing-mode",
+            json={"billing_mode": "partner_pays"},
+            headers=client.auth,
+        )
+        assert response.status_code == 200
+        await asyncio.sleep(3)
+        assert len(read_inbox(infra.maildir)) == emails_before  # nobody is told before billing acts
+    finally:
+        await asyncio.to_thread(suite.restart, "billing")
+
+    async def both_told() -> bool:
+        recipients = {message["To"] for message in read_inbox(infra.maildir)[emails_before:]}
+        return {partner.billing_email, client.billing_email} <= recipients
+
+    async with asyncio.timeout(60):
+        while not await both_told():
+            await asyncio.sleep(0.2)
+    [subscription] = await story.subscriptions(client)
+    assert subscription["payer_for_next_renewal_organisation_id"] == partner.organisation_id
