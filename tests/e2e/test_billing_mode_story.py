@@ -55,6 +55,7 @@ async def test_client_switching_to_partner_pays_moves_renewals_to_partner_and_em
     assert set(emails) == {partner.billing_email, client.billing_email}
     assert "Web Hosting Pro" in emails[partner.billing_email].get_body(("plain",)).get_content()
     assert emails[partner.billing_email]["Content-Language"] == "de"
+    assert "„Partner zahlt“ geändert" in emails[partner.billing_email]["Subject"]
     assert emails[client.billing_email]["Content-Language"] == "fr"
     assert [event.event_type for event in switch.events if event.topic != "tessera.notify.deliveries.v1"] == [
         "tessera.partnership.BillingModeChanged.v1",

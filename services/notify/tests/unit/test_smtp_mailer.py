@@ -89,6 +89,6 @@ def test_a_long_non_ascii_subject_keeps_its_spaces_on_the_wire() -> None:
         written_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
     )
 
-    wire = SmtpMailer(settings()).compose(email).as_bytes()
+    wire = SmtpMailer(settings()).wire(email)
 
     assert message_from_bytes(wire, policy=policy.default)["Subject"] == subject

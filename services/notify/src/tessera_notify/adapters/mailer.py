@@ -41,7 +41,8 @@ class SmtpMailer:
 
     def __init__(self, settings: NotifySettings) -> None:
         self._settings = settings
-        self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "tessera.invalid"
+        self._sender = parseaddr(settings.mail_from)[1]
+        self._domain = self._sender.rpartition("@")[2] or "tessera.invalid"
 
     def compose(self, email: OutgoingEmail) -> EmailMessage:
         """The MIME message: plain text with an HTML alternative, identified by the delivery id."""
@@ -59,6 +60,10 @@ class SmtpMailer:
         message["Content-Language"] = email.language
         return message
 
+    def wire(self, email: OutgoingEmail) -> bytes:
+        """The exact bytes sent: flattened here, since aiosmtplib would re-fold with its own policy."""
+        return self.compose(email).as_bytes()
+
     async def send(self, email: OutgoingEmail) -> None:
         """Send the e-mail; raise TransientDeliveryError or PermanentDeliveryError when it fails."""
         settings = self._settings
@@ -73,7 +78,9 @@ class SmtpMailer:
         ) as span:
             try:
                 await aiosmtplib.send(
-                    self.compose(email),
+                    self.wire(email),
+                    sender=self._sender,
+                    recipients=[email.recipient],
                     hostname=settings.smtp_host,
                     port=settings.smtp_port,
                     username=settings.smtp_username or None,
