@@ -21,7 +21,7 @@ from tessera_kit.db import Database
 from tessera_kit.dead_letters import DeadLetters
 from tessera_kit.health import database_check, kafka_check, migrations_check
 from tessera_kit.http import install_observability, install_operational_routes, install_problem_handlers
-from tessera_kit.kafka import create_producer, ensure_topics
+from tessera_kit.kafka import check_connection, create_producer, ensure_topics, faststream_security
 from tessera_kit.metrics import Metrics
 from tessera_kit.outbox import OutboxRelay
 from tessera_kit.settings import ServiceSettings
@@ -59,12 +59,15 @@ class Runtime(Generic[UowT]):
         self.clock = clock
         self.metrics = Metrics()
         self.database = Database(settings.database_url, pool_size=settings.database_pool_size)
+        # Every Kafka client (producer, admin, the broker's consumers) connects the same way.
+        self.kafka_security = settings.kafka_security
         self.producer: AIOKafkaProducer = create_producer(
-            settings.kafka_bootstrap_servers, client_id=settings.service_name
+            settings.kafka_bootstrap_servers, client_id=settings.service_name, security=self.kafka_security
         )
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=settings.service_name,
+            security=faststream_security(self.kafka_security),
             # Through the root JSON handler like every other log line; per-record lines only at DEBUG.
             logger=logging.getLogger("faststream"),
             log_level=logging.DEBUG,
@@ -97,13 +100,20 @@ class Runtime(Generic[UowT]):
         return tuple(named.values())
 
     async def start(self) -> None:
-        """Connect to Kafka and PostgreSQL, then start relaying, consuming and background work."""
+        """Connect to Kafka and PostgreSQL, then start relaying, consuming and background work.
+
+        Raises :class:`~tessera_kit.kafka.KafkaConnectionFailed`, saying why, when Kafka refuses the
+        connection (e.g. wrong credentials or an untrusted certificate).
+        """
+        bootstrap = self.settings.kafka_bootstrap_servers
+        await check_connection(bootstrap, self.kafka_security, client_id=self.settings.service_name)
         await self.producer.start()
         await ensure_topics(
-            self.settings.kafka_bootstrap_servers,
+            bootstrap,
             self.topics,
             client_id=self.settings.service_name,
             replication_factor=self.settings.topic_replication_factor,
+            security=self.kafka_security,
         )
         await self.relay.start()
         consumer = ConsumerRuntime(

@@ -1,7 +1,107 @@
 """The settings every service shares; each service subclasses with its own environment prefix."""
 
-from pydantic import Field
+from collections.abc import Callable
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+SASL_PROTOCOLS = frozenset({"SASL_PLAINTEXT", "SASL_SSL"})
+TLS_PROTOCOLS = frozenset({"SSL", "SASL_SSL"})
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class KafkaSecurity(BaseModel):
+    """How every Kafka client of a service connects: TLS and/or SASL, or neither (PLAINTEXT).
+
+    ``ServiceSettings.kafka_security`` builds one from the ``<PREFIX>KAFKA_*`` settings;
+    :func:`tessera_kit.kafka.aiokafka_security_options` and :func:`tessera_kit.kafka.faststream_security`
+    turn it into what aiokafka and FastStream take. Its repr never shows the password.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism = "PLAIN"
+    sasl_username: str = ""
+    sasl_password: SecretStr = SecretStr("")
+    ssl_cafile: str = Field(default="", description="CA bundle (PEM) to trust; empty: the system's.")
+    ssl_certfile: str = Field(default="", description="Client certificate (PEM) for mutual TLS.")
+    ssl_keyfile: str = Field(default="", description="Its private key, unless the certfile holds it.")
+
+    _upper_case = field_validator("security_protocol", "sasl_mechanism", mode="before")(_upper)
+
+    @property
+    def uses_sasl(self) -> bool:
+        """Whether the client logs in with a username and password."""
+        return self.security_protocol in SASL_PROTOCOLS
+
+    @property
+    def uses_tls(self) -> bool:
+        """Whether the connection is encrypted (and the broker's certificate verified)."""
+        return self.security_protocol in TLS_PROTOCOLS
+
+    def describe(self) -> str:
+        """A log-safe summary, e.g. ``SASL_SSL, SCRAM-SHA-512 as 'billing'`` (never the password)."""
+        parts: list[str] = [self.security_protocol]
+        if self.uses_sasl:
+            parts.append(f"{self.sasl_mechanism} as {self.sasl_username!r}")
+        if self.uses_tls:
+            parts.append(f"CA {self.ssl_cafile or 'system trust store'}")
+            if self.ssl_certfile:
+                parts.append(f"client certificate {self.ssl_certfile}")
+        return ", ".join(parts)
+
+    def problems(self, name: Callable[[str], str] = str) -> list[str]:
+        """What is inconsistent, each naming the settings involved (``name`` maps a field to its name)."""
+        found: list[str] = []
+        protocol = f"{name('security_protocol')}={self.security_protocol}"
+        if self.uses_sasl:
+            missing = [
+                name(field)
+                for field, value in (
+                    ("sasl_username", self.sasl_username),
+                    ("sasl_password", self.sasl_password.get_secret_value()),
+                )
+                if not value
+            ]
+            if missing:
+                found.append(f"{protocol} needs {' and '.join(missing)}")
+        else:
+            given = [name(f) for f in ("sasl_username", "sasl_password") if self._is_set(f)]
+            if self.sasl_mechanism != "PLAIN":
+                given.append(name("sasl_mechanism"))
+            if given:
+                found.append(
+                    f"{', '.join(given)} set, but {protocol} does not log in: "
+                    "use SASL_PLAINTEXT or SASL_SSL, or unset them"
+                )
+        tls_files = [name(f) for f in ("ssl_cafile", "ssl_certfile", "ssl_keyfile") if self._is_set(f)]
+        if tls_files and not self.uses_tls:
+            found.append(
+                f"{', '.join(tls_files)} set, but {protocol} does not use TLS: "
+                "use SSL or SASL_SSL, or unset them"
+            )
+        if self.ssl_keyfile and not self.ssl_certfile:
+            found.append(f"{name('ssl_keyfile')} needs {name('ssl_certfile')} (the client certificate)")
+        return found
+
+    def _is_set(self, field: str) -> bool:
+        value = getattr(self, field)
+        return bool(value.get_secret_value() if isinstance(value, SecretStr) else value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class ServiceSettings(BaseSettings):
@@ -11,7 +111,8 @@ class ServiceSettings(BaseSettings):
     example, ``BILLING_DATABASE_URL`` configures the billing service.
     """
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # Errors name the setting but never echo the input: it holds passwords (a URL's, Kafka's).
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     service_name: str
     database_url: str = Field(description="postgresql+asyncpg://user:password@host:port/database")
@@ -19,6 +120,25 @@ class ServiceSettings(BaseSettings):
         default=10, ge=1, description="Pooled connections per process (as many again may overflow)."
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS)."
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        default="PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; with SASL_* only."
+    )
+    kafka_sasl_username: str = Field(default="", description="The SASL user; with SASL_* only.")
+    kafka_sasl_password: SecretStr = Field(
+        default=SecretStr(""), description="The SASL user's password; with SASL_* only; never logged."
+    )
+    kafka_ssl_cafile: str = Field(
+        default="", description="CA bundle (PEM) the brokers' certificates chain to; empty: the system's."
+    )
+    kafka_ssl_certfile: str = Field(
+        default="", description="Client certificate (PEM) for mutual TLS; with SSL or SASL_SSL only."
+    )
+    kafka_ssl_keyfile: str = Field(
+        default="", description="The client certificate's private key (PEM), unless the certfile holds it."
+    )
     consumer_group: str = Field(default="", description="Kafka consumer group; the service name when empty.")
     topic_replication_factor: int = Field(
         default=1,
@@ -43,10 +163,28 @@ class ServiceSettings(BaseSettings):
     )
     outbox_batch_size: int = Field(default=200, ge=1)
     token_audience: str = "tessera"
+    token_issuer: str = "tessera-identity"
+
+    _upper_case = field_validator("kafka_security_protocol", "kafka_sasl_mechanism", mode="before")(_upper)
 
     @property
     def group(self) -> str:
         """The consumer group replicas of this service share."""
         return self.consumer_group or self.service_name
 
-    token_issuer: str = "tessera-identity"
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """How this service's Kafka clients connect (from the ``<PREFIX>KAFKA_*`` settings)."""
+        return KafkaSecurity(**self._kafka_security_fields())
+
+    def _kafka_security_fields(self) -> dict[str, Any]:
+        return {field: getattr(self, f"kafka_{field}") for field in KafkaSecurity.model_fields}
+
+    @model_validator(mode="after")
+    def _kafka_security_is_consistent(self) -> Self:
+        prefix = str(self.model_config.get("env_prefix", "")).upper()
+        unchecked = KafkaSecurity.model_construct(**self._kafka_security_fields())
+        problems = unchecked.problems(lambda field: f"{prefix}KAFKA_{field.upper()}")
+        if problems:
+            raise ValueError("Kafka connection settings: " + "; ".join(problems))
+        return self

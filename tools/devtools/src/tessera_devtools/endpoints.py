@@ -11,7 +11,12 @@ SERVICES: tuple[str, ...] = ("identity", "partnership", "billing", "wallet", "no
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Addresses of the running infrastructure, whichever provider started it."""
+    """Addresses of the running infrastructure, whichever provider started it.
+
+    ``kafka_sasl_bootstrap`` is a second listener of the same Kafka that requires SASL_PLAINTEXT with
+    the PLAIN mechanism, as ``kafka_sasl_username``/``kafka_sasl_password`` (the local provider always
+    opens one; the external provider when ``TESSERA_KAFKA_SASL_*`` name one; otherwise None).
+    """
 
     kafka_bootstrap: str
     postgres_admin_dsn: str
@@ -23,6 +28,9 @@ class Endpoints:
     otlp_endpoint: str | None
     spans_file: Path | None
     smtp_web_url: str | None = None
+    kafka_sasl_bootstrap: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (paths as strings)."""
@@ -39,6 +47,10 @@ class Endpoints:
             "TESSERA_STRIPE_API_BASE": self.stripe_api_base,
             "TESSERA_OTLP_ENDPOINT": self.otlp_endpoint or "",
         }
+        if self.kafka_sasl_bootstrap is not None:
+            env["TESSERA_KAFKA_SASL_BOOTSTRAP"] = self.kafka_sasl_bootstrap
+            env["TESSERA_KAFKA_SASL_USERNAME"] = self.kafka_sasl_username or ""
+            env["TESSERA_KAFKA_SASL_PASSWORD"] = self.kafka_sasl_password or ""
         if self.maildir is not None:
             env["TESSERA_SMTP_MAILDIR"] = str(self.maildir)
         if self.spans_file is not None:

@@ -167,6 +167,7 @@ class LocalProcesses(InfraProvider):
         results = _parallel({**tasks, "inbox": inbox.start, "collector": collector.start})
         urls = _topics_and_databases(results["kafka"], results["postgres"])
         mail, (otlp, spans) = results["inbox"], results["collector"]
+        sasl = kafka.sasl
         return Endpoints(
             results["kafka"],
             results["postgres"],
@@ -178,6 +179,9 @@ class LocalProcesses(InfraProvider):
             otlp,
             spans,
             mail.web_url,
+            kafka_sasl_bootstrap=sasl.bootstrap if sasl else None,
+            kafka_sasl_username=sasl.username if sasl else None,
+            kafka_sasl_password=sasl.password if sasl else None,
         )
 
 
@@ -186,8 +190,9 @@ class External(InfraProvider):
 
     ``TESSERA_SMTP_HOST``/``_PORT`` (and ``TESSERA_SMTP_MAILDIR``), ``TESSERA_STRIPE_API_BASE`` and
     ``TESSERA_OTLP_ENDPOINT`` (and ``TESSERA_SPANS_FILE``) point at existing servers too; whichever is
-    unset is started locally. Topics are left to the services (they create missing ones at start-up)
-    and to whoever runs the cluster.
+    unset is started locally. ``TESSERA_KAFKA_SASL_BOOTSTRAP`` (with ``_USERNAME`` and ``_PASSWORD``)
+    names a SASL_PLAINTEXT/PLAIN listener of that Kafka, if it has one. Topics are left to the services
+    (they create missing ones at start-up) and to whoever runs the cluster.
     """
 
     name = "external"
@@ -251,7 +256,22 @@ class External(InfraProvider):
         host, port, maildir, web = self._smtp(session)
         stripe = self._stripe(session)
         otlp, spans = self._otlp(session)
-        return Endpoints(bootstrap, admin_dsn, urls, host, port, maildir, stripe, otlp, spans, web)
+        sasl_bootstrap = self.env.get("TESSERA_KAFKA_SASL_BOOTSTRAP") or None
+        return Endpoints(
+            bootstrap,
+            admin_dsn,
+            urls,
+            host,
+            port,
+            maildir,
+            stripe,
+            otlp,
+            spans,
+            web,
+            kafka_sasl_bootstrap=sasl_bootstrap,
+            kafka_sasl_username=self.env.get("TESSERA_KAFKA_SASL_USERNAME") if sasl_bootstrap else None,
+            kafka_sasl_password=self.env.get("TESSERA_KAFKA_SASL_PASSWORD") if sasl_bootstrap else None,
+        )
 
 
 class Testcontainers(InfraProvider):

@@ -1,14 +1,22 @@
-"""A single-node KRaft Kafka broker from Apache Kafka's jars on Maven Central (no Docker)."""
+"""A single-node KRaft Kafka broker from Apache Kafka's jars on Maven Central (no Docker).
+
+Besides its PLAINTEXT listener (what everything uses by default) the broker always opens a
+SASL_PLAINTEXT listener with the PLAIN mechanism and one user on another free port, so that clients
+configured for an authenticating cluster can be tested against it (:class:`SaslListener`).
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import secrets
 import shutil
 import signal
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +44,9 @@ JVM_OPTIONS = (
     "-Djava.awt.headless=true",
 )
 _TOPIC_ALREADY_EXISTS = 36
+SASL_LISTENER = "SASL_PLAINTEXT"
+SASL_MECHANISM = "PLAIN"
+SASL_USERNAME = "tessera"
 
 LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="WARN">
@@ -55,16 +66,57 @@ LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
-    """The broker+controller configuration of a one-node local cluster."""
+@dataclass(frozen=True)
+class SaslListener:
+    """The broker's SASL_PLAINTEXT listener: mechanism PLAIN, one user (a fresh password per start)."""
+
+    port: int
+    username: str
+    password: str
+    mechanism: str = SASL_MECHANISM
+    security_protocol: str = "SASL_PLAINTEXT"
+
+    @property
+    def bootstrap(self) -> str:
+        """The listener's bootstrap address."""
+        return f"127.0.0.1:{self.port}"
+
+    def client_options(self) -> dict[str, Any]:
+        """The aiokafka keyword arguments that log in on this listener."""
+        return {
+            "security_protocol": self.security_protocol,
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+        }
+
+
+def new_sasl_listener(port: int) -> SaslListener:
+    """A SASL listener on ``port`` for the user ``tessera`` with a random password."""
+    return SaslListener(port=port, username=SASL_USERNAME, password=secrets.token_hex(16))
+
+
+def server_properties(
+    data_dir: Path, port: int, controller_port: int, sasl: SaslListener | None = None
+) -> str:
+    """The broker+controller configuration of a one-node local cluster.
+
+    With ``sasl``, a second client listener (``SASL_PLAINTEXT``, mechanism PLAIN, its one user declared
+    in the listener's JAAS configuration); brokers and the controller keep talking PLAINTEXT.
+    """
+    listeners = [f"PLAINTEXT://127.0.0.1:{port}"]
+    protocols = ["PLAINTEXT:PLAINTEXT"]
+    if sasl is not None:
+        listeners.append(f"{SASL_LISTENER}://127.0.0.1:{sasl.port}")
+        protocols.append(f"{SASL_LISTENER}:SASL_PLAINTEXT")
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "listeners": ",".join([*listeners, f"CONTROLLER://127.0.0.1:{controller_port}"]),
+        "advertised.listeners": ",".join(listeners),
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map": ",".join([*protocols, "CONTROLLER:PLAINTEXT"]),
         "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller_port}",
         "log.dirs": str(data_dir / "data"),
         "num.partitions": "3",
@@ -74,6 +126,13 @@ def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
         "auto.create.topics.enable": "false",
         "group.initial.rebalance.delay.ms": "0",
     }
+    if sasl is not None:
+        prefix = f"listener.name.{SASL_LISTENER.lower()}"
+        settings[f"{prefix}.sasl.enabled.mechanisms"] = sasl.mechanism
+        settings[f"{prefix}.plain.sasl.jaas.config"] = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'user_{sasl.username}="{sasl.password}";'
+        )
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
@@ -119,25 +178,39 @@ def _java(log_path: Path) -> str:
     return java
 
 
-async def _broker_count(bootstrap: str) -> int:
+class _NoPlainLoginWarning(logging.Filter):
+    """Drops aiokafka's warning about PLAIN over an unencrypted connection: known, and local only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Sending username and password in the clear"
+
+
+async def _broker_count(bootstrap: str, options: dict[str, Any]) -> int:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    quiet, conn_log = _NoPlainLoginWarning(), logging.getLogger("aiokafka.conn")
+    conn_log.addFilter(quiet)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **options)
     try:
         await admin.start()
         cluster: dict[str, Any] = await admin.describe_cluster()
         return len(cluster.get("brokers", []))
     finally:
         await admin.close()
+        conn_log.removeFilter(quiet)
 
 
-def kafka_answers(bootstrap: str) -> bool:
-    """Whether the broker at ``bootstrap`` answers a metadata request with at least one broker."""
+def kafka_answers(bootstrap: str, client_options: Mapping[str, Any] | None = None) -> bool:
+    """Whether the broker at ``bootstrap`` answers a metadata request with at least one broker.
+
+    ``client_options`` are extra aiokafka keyword arguments, e.g. :meth:`SaslListener.client_options`.
+    """
+    options = dict(client_options or {})
     host, port = bootstrap.rsplit(":", 1)
     if not tcp_open(host, int(port)):
         return False
     try:
-        return run_sync(lambda: _broker_count(bootstrap)) > 0
+        return run_sync(lambda: _broker_count(bootstrap, options)) > 0
     except Exception:
         return False
 
@@ -179,18 +252,23 @@ class LocalKafka:
         self.session = session
         self.log_path = session.layout.log(NAME)
         self.process: ManagedProcess | None = None
+        self.sasl: SaslListener | None = None
 
     def _configure(self, java: str, libs: Path) -> tuple[list[str], Path, int]:
         """Write server.properties and log4j2.xml; return the JVM command prefix, the config and the port."""
         folder = self.session.layout.data(NAME)
         port, controller_port = free_port(), free_port()
+        self.sasl = new_sasl_listener(free_port())
         config, log4j = folder / "server.properties", folder / "log4j2.xml"
-        config.write_text(server_properties(folder, port, controller_port))
+        config.write_text(server_properties(folder, port, controller_port, self.sasl))
         log4j.write_text(LOG4J2_XML)
         return [java, *JVM_OPTIONS, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"], config, port
 
     def start(self) -> str:
-        """Format storage and start the broker; return its bootstrap address once it answers."""
+        """Format storage and start the broker; return its bootstrap address once it answers.
+
+        The PLAINTEXT listener's address is returned; the SASL listener is :attr:`sasl` (it answers too).
+        """
         self.log_path.write_bytes(b"")
         libs = ensure_jars(self.session.layout, self.log_path)
         started = time.monotonic()
@@ -201,14 +279,22 @@ class LocalKafka:
         self.process = spawn(NAME, [*jvm, "kafka.Kafka", str(config)], self.log_path, append=True)
         self.session.add_process(self.process, match=str(config))
         bootstrap = f"127.0.0.1:{port}"
+        sasl = self.sasl
+
+        def answers() -> bool:
+            if not kafka_answers(bootstrap):
+                return False
+            return sasl is None or kafka_answers(sasl.bootstrap, sasl.client_options())
+
         wait_until(
             NAME,
-            lambda: kafka_answers(bootstrap),
+            answers,
             timeout=READY_TIMEOUT,
             log_path=self.log_path,
             process=self.process,
         )
-        progress(NAME, f"ready on {bootstrap} ({time.monotonic() - started:.1f} s)")
+        sasl_note = f", SASL_PLAINTEXT/PLAIN on {sasl.bootstrap}" if sasl is not None else ""
+        progress(NAME, f"ready on {bootstrap}{sasl_note} ({time.monotonic() - started:.1f} s)")
         return bootstrap
 
     def stop(self) -> None:
