@@ -41,6 +41,12 @@ def create_kit_tables() -> None:
         ["seq"],
         postgresql_where=sa.text("published_at IS NULL"),
     )
+    op.create_index(
+        "tessera_outbox_published",
+        "tessera_outbox",
+        ["published_at"],
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )
     op.create_table(
         "tessera_inbox",
         sa.Column("consumer", sa.Text, primary_key=True),
@@ -59,6 +65,12 @@ def create_kit_tables() -> None:
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True)),
     )
+
+
+def drop_kit_tables() -> None:
+    """Drop what ``create_kit_tables`` created (call from a service's first revision's downgrade)."""
+    for table in ("tessera_trusted_keys", "tessera_inbox", "tessera_outbox"):
+        op.drop_table(table)
 
 
 def run_env(metadata: MetaData, database_url: Callable[[], str]) -> None:

@@ -9,8 +9,10 @@ between commit and publish leaves the rows unpublished; the next relay to run pu
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 import structlog
@@ -28,6 +30,7 @@ from tessera_kit.metrics import Metrics
 from tessera_kit.telemetry import context_from_headers, current_trace_headers, kafka_trace_headers, tracer
 
 OUTBOX_CHANNEL = "tessera_outbox"
+_PURGE_EVERY_SECONDS = 3600.0
 # One relay per database publishes at a time, so events of one key leave in commit order.
 _RELAY_LOCK = 0x7E55E7A0
 log = structlog.get_logger(__name__)
@@ -95,12 +98,15 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         sweep_seconds: float = 5.0,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self._database = database
         self._producer = producer
         self._metrics = metrics
         self._batch_size = batch_size
         self._sweep_seconds = sweep_seconds
+        self._retention = retention
+        self._purged_at = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
@@ -127,18 +133,36 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = 0.2
         while True:
-            with contextlib.suppress(TimeoutError):
+            swept = False
+            try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._sweep_seconds)
+            except TimeoutError:
+                swept = True
             self._wake.clear()
             try:
                 while await self.relay_batch() == self._batch_size:
                     pass
+                if swept and time.monotonic() - self._purged_at > _PURGE_EVERY_SECONDS:
+                    await self.purge_published()
+                    self._purged_at = time.monotonic()
                 backoff = 0.2
             except Exception:
                 log.exception("outbox relay failed; retrying", retry_in_seconds=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
                 self._wake.set()
+
+    async def purge_published(self) -> int:
+        """Delete rows published longer ago than the retention; returns how many went."""
+        async with self._database.session() as session, session.begin():
+            result = await session.execute(
+                text(
+                    "DELETE FROM tessera_outbox WHERE seq IN (SELECT seq FROM tessera_outbox "
+                    "WHERE published_at < now() - make_interval(secs => :seconds) LIMIT 10000)"
+                ),
+                {"seconds": self._retention.total_seconds()},
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def relay_batch(self) -> int:
         """Publish the oldest unpublished rows and mark them; returns how many were published."""

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -78,6 +79,7 @@ class Runtime(Generic[UowT]):
             self.metrics,
             batch_size=settings.outbox_batch_size,
             sweep_seconds=settings.outbox_sweep_seconds,
+            retention=timedelta(hours=settings.outbox_retention_hours),
         )
         self.token_verifier = TokenVerifier(
             self.database, audience=settings.token_audience, issuer=settings.token_issuer

@@ -162,6 +162,9 @@ class ServiceSettings(BaseSettings):
         description="Seconds between safety sweeps of the outbox; the relay itself wakes on commit.",
     )
     outbox_batch_size: int = Field(default=200, ge=1)
+    outbox_retention_hours: float = Field(
+        default=168.0, gt=0, description="Published outbox rows are deleted once this old (for audits)."
+    )
     token_audience: str = "tessera"
     token_issuer: str = "tessera-identity"
 

@@ -104,3 +104,28 @@ async def test_the_relay_wakes_on_commit_not_on_its_sweep(infra, make_database) 
         await stop(relay)
     assert record.key == event.subject.encode()
     await database.dispose()
+
+
+async def test_published_rows_past_their_retention_are_purged_and_unpublished_ones_never(
+    infra, make_database
+) -> None:
+    url = await make_database()
+    await migrate(url)
+    database = Database(url)
+    for name in ("Old News AG", "Waiting SA"):
+        async with GreetingsUnitOfWork(database, source="/tessera/kit-tests") as uow:
+            uow.emit(organisation(name))
+            await uow.commit()
+    async with database.session() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE tessera_outbox SET published_at = now() - interval '8 days' "
+                "WHERE seq = (SELECT min(seq) FROM tessera_outbox)"
+            )
+        )
+    relay = OutboxRelay(database, create_producer(infra.kafka_bootstrap, "kit-tests"), Metrics())
+
+    assert await relay.purge_published() == 1
+    assert await relay.purge_published() == 0
+    assert len(await unpublished(database)) == 1
+    await database.dispose()

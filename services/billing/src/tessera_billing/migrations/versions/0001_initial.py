@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from tessera_kit.migrations import create_kit_tables
+from tessera_kit.migrations import create_kit_tables, drop_kit_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -150,8 +150,6 @@ def downgrade() -> None:
         "partner_relationships",
         "product_prices",
         "products",
-        "tessera_trusted_keys",
-        "tessera_inbox",
-        "tessera_outbox",
     ):
         op.drop_table(table)
+    drop_kit_tables()

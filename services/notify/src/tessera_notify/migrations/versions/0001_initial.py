@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
-from tessera_kit.migrations import create_kit_tables
+from tessera_kit.migrations import create_kit_tables, drop_kit_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -82,6 +82,4 @@ def downgrade() -> None:
     op.drop_table("memberships")
     op.drop_table("users")
     op.drop_table("organisations")
-    op.drop_table("tessera_trusted_keys")
-    op.drop_table("tessera_inbox")
-    op.drop_table("tessera_outbox")
+    drop_kit_tables()

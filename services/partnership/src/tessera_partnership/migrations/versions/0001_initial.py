@@ -8,7 +8,7 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
-from tessera_kit.migrations import create_kit_tables
+from tessera_kit.migrations import create_kit_tables, drop_kit_tables
 
 revision = "0001"
 down_revision = None
@@ -54,6 +54,4 @@ def downgrade() -> None:
     op.drop_table("billing_mode_changes")
     op.drop_table("relationships")
     op.drop_table("organisations")
-    op.drop_table("tessera_trusted_keys")
-    op.drop_table("tessera_inbox")
-    op.drop_table("tessera_outbox")
+    drop_kit_tables()

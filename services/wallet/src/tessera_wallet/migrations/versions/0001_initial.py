@@ -8,7 +8,7 @@ Create Date: 2026-11-22
 from collections.abc import Sequence
 
 from alembic import op
-from tessera_kit.migrations import create_kit_tables
+from tessera_kit.migrations import create_kit_tables, drop_kit_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -21,6 +21,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("tessera_trusted_keys")
-    op.drop_table("tessera_inbox")
-    op.drop_table("tessera_outbox")
+    drop_kit_tables()
