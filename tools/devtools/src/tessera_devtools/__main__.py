@@ -26,6 +26,7 @@ commands:
   infra    start only the infrastructure; print its addresses as `export` lines; Ctrl-C stops it
   down     stop whatever an earlier `up`, `infra` or test session left running
   demo     start everything, run the billing-mode story against it, then stop
+  bench    start everything, print latency, burst and memory figures of the story, then stop
   test     ruff check, mypy, the contracts check, then pytest (extra arguments go to pytest)
   help     show this text
 
@@ -151,10 +152,8 @@ def down() -> int:
     return 0
 
 
-def demo() -> int:
-    """Start everything, run ``tessera_devtools.demo.main`` against it, stop everything."""
-    from tessera_devtools import demo as story
-
+def _against_suite(run: Callable[[Endpoints, RunningServices], int]) -> int:
+    """Start everything, run ``run`` against it, stop everything."""
     provider = select_provider(DEFAULT_RUN)
     services: RunningServices | None = None
     code = 130
@@ -162,7 +161,7 @@ def demo() -> int:
         try:
             endpoints = provider.start()
             services = start_services(endpoints, session=provider.session)
-            code = story.main(endpoints, services)
+            code = run(endpoints, services)
         finally:
             if services is not None:
                 services.stop()
@@ -170,11 +169,31 @@ def demo() -> int:
     return code
 
 
+def demo() -> int:
+    """Start everything, tell the billing-mode story (``tessera_devtools.demo``), stop everything."""
+    from tessera_devtools import demo as story
+
+    return _against_suite(story.main)
+
+
+def bench() -> int:
+    """Start everything, measure the story (``tessera_devtools.bench``), stop everything."""
+    from tessera_devtools import bench as measurements
+
+    return _against_suite(measurements.main)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch ``argv[0]`` to its command; errors of a component print its log tail and exit 1."""
     args = list(sys.argv[1:] if argv is None else argv)
     command, rest = (args[0], args[1:]) if args else ("help", [])
-    commands: dict[str, Callable[[], int]] = {"up": up, "infra": infra, "down": down, "demo": demo}
+    commands: dict[str, Callable[[], int]] = {
+        "up": up,
+        "infra": infra,
+        "down": down,
+        "demo": demo,
+        "bench": bench,
+    }
     try:
         if command == "test":
             from tessera_devtools.testrun import main as run_tests

@@ -6,6 +6,7 @@ demo prints each step and the end-to-end test asserts on it: both run this same 
 """
 
 import asyncio
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -102,7 +103,7 @@ class Story:
 
     async def register(self, name: str, country: str, locale: str) -> Organisation:
         """Sign up an organisation with its legal representative, and sign in."""
-        slug = name.lower().split()[0]
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
         email = f"{slug}-{self.suffix}@example.com"
         password = secrets.token_urlsafe(16)
         billing_email = f"billing-{slug}-{self.suffix}@example.com"
