@@ -70,7 +70,7 @@ class Runtime(Generic[UowT]):
             client_id=settings.service_name,
             security=faststream_security(self.kafka_security),
             # Through the root JSON handler like every other log line; per-record lines only at DEBUG.
-            logger=logging.getLogger("faststream"),
+            logger=logging.getLogger("tessera.faststream"),
             log_level=logging.DEBUG,
         )
         self.relay = OutboxRelay(
