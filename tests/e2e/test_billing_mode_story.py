@@ -5,6 +5,7 @@ the partner; notify e-mails both, each in its own language; one trace covers the
 """
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -181,3 +182,28 @@ async def test_billing_killed_mid_story_catches_up_after_restart_and_the_partner
             await asyncio.sleep(0.2)
     [subscription] = await story.subscriptions(client)
     assert subscription["payer_for_next_renewal_organisation_id"] == partner.organisation_id
+
+
+async def test_every_log_line_is_json_and_the_story_can_be_followed_by_its_trace_id(
+    infra, suite, story: Story
+) -> None:  # type: ignore[no-untyped-def]
+    _, client, relationship_id = await partner_and_client(story)
+    _, switch = await story.switch_billing_mode(
+        client, relationship_id, "partner_pays", maildir=infra.maildir, expected_emails=2
+    )
+    await asyncio.sleep(0.5)  # the last lines of the e-mail sends reach the log files
+
+    lines_with_trace: dict[str, list[str]] = {}
+    for service in ("identity", "partnership", "billing", "wallet", "notify"):
+        lines = [
+            line
+            for line in suite.log_path(service).read_text().splitlines()
+            if line and not line.startswith("$ ")  # the command line the dev tooling writes first
+        ]
+        entries = [json.loads(line) for line in lines]
+        assert all("event" in entry and "level" in entry for entry in entries), service
+        lines_with_trace[service] = [e["event"] for e in entries if e.get("trace_id") == switch.trace_id]
+
+    assert "request handled" in lines_with_trace["partnership"]
+    assert "event handled" in lines_with_trace["billing"]
+    assert "event handled" in lines_with_trace["notify"]

@@ -149,6 +149,16 @@ class ConsumerRuntime(Generic[UowT]):
             span.set_attribute("cloudevents.event_type", event.type)
             handler = self._handlers.handler_for(event.type)
             outcome = "ignored" if handler is None else await self._apply(record, event, handler, span)
+            if handler is not None:
+                log.info(
+                    "event handled",
+                    outcome=outcome,
+                    event_type=event.type,
+                    event_id=str(event.id),
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                )
             self._metrics.events_consumed.labels(
                 topic=record.topic, event_type=event.type, outcome=outcome
             ).inc()

@@ -18,6 +18,8 @@ from tessera_kit.problems import Problem
 from tessera_kit.telemetry import context_from_headers, trace_id_hex, tracer
 
 PROBLEM_JSON = "application/problem+json"
+# Probes and scrapes come every few seconds; a line each would drown the requests people make.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 log = structlog.get_logger(__name__)
 
 
@@ -89,6 +91,14 @@ def install_observability(app: FastAPI, metrics: Metrics) -> None:
             span.set_attribute("http.route", route)
             span.set_attribute("http.response.status_code", response.status_code)
             response.headers["x-trace-id"] = trace_id_hex(span)
+            if route not in QUIET_ROUTES:
+                log.info(
+                    "request handled",
+                    method=request.method,
+                    route=route,
+                    status=response.status_code,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
         metrics.request_latency.labels(
             method=request.method, route=route, status=str(response.status_code)
         ).observe(time.perf_counter() - started)
