@@ -91,6 +91,13 @@ async def test_a_malformed_record_is_dead_lettered_the_next_is_applied_and_a_red
     assert dead[0].value == b"\x00 not an event"
     assert headers_of_dead["dlt-original-offset"] == str(garbage.offset).encode()
     assert headers_of_dead["dlt-original-topic"] == ORGANISATIONS.name.encode()
+    sample = metrics.registry.get_sample_value
+    assert (
+        sample("tessera_dead_letters_total", {"topic": ORGANISATIONS.name, "reason": "contract_violation"})
+        == 1
+    )
+    duplicates = {"topic": ORGANISATIONS.name, "event_type": data.EVENT_TYPE, "outcome": "duplicate"}
+    assert (sample("tessera_events_consumed_total", duplicates) or 0) >= 1
     await database.dispose()
 
 
