@@ -6,6 +6,7 @@ the partner; notify e-mails both, each in its own language; one trace covers the
 
 import asyncio
 import json
+import subprocess
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from e2e_support import record_with_event_type
 
 from tessera_devtools.otlp_collector import wait_for_spans
+from tessera_devtools.services import console_script
 from tessera_devtools.smtp_inbox import read_inbox
 from tessera_devtools.story import Organisation, Story
 from tessera_events.billing import PAYER_ASSIGNMENTS
@@ -207,3 +209,29 @@ async def test_every_log_line_is_json_and_the_story_can_be_followed_by_its_trace
     assert "request handled" in lines_with_trace["partnership"]
     assert "event handled" in lines_with_trace["billing"]
     assert "event handled" in lines_with_trace["notify"]
+
+
+async def test_an_operator_lists_a_service_s_dead_letters_from_its_command_line(suite) -> None:  # type: ignore[no-untyped-def]
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        [*console_script("notify"), "dead-letters"],
+        env=suite.env("notify"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    refused = await asyncio.to_thread(
+        subprocess.run,
+        [*console_script("notify"), "dead-letters", "--replay", "999999"],
+        env=suite.env("notify"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert listed.returncode == 0, listed.stderr
+    assert "dead letter(s) of consumer group notify" in listed.stdout
+    assert refused.returncode != 0
+    assert "no dead letter at offset(s) [999999]" in refused.stderr
