@@ -14,10 +14,9 @@ from pathlib import Path
 from tessera_events.publishing import (
     SCHEMAS_DIR,
     Findings,
-    breaking_changes,
+    contract_breaks,
     inspect_files,
     published_schemas,
-    removed_event_types,
     version_bump_advice,
     write_files,
 )
@@ -41,10 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def generate(contracts_dir: Path) -> int:
     """Write the contract files, unless that would break a published event type."""
-    published = published_schemas(contracts_dir / SCHEMAS_DIR)
-    findings = Findings(
-        removed=tuple(removed_event_types(published)), incompatible=breaking_changes(published)
-    )
+    findings = contract_breaks(published_schemas(contracts_dir / SCHEMAS_DIR))
     if findings.breaks_contracts:
         print("refused: nothing was written.", file=sys.stderr)
         _report_breaks(findings)

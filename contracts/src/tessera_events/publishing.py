@@ -38,11 +38,14 @@ class Findings:
         return bool(self.removed or self.incompatible)
 
 
-def expected_files() -> dict[str, str]:
-    """Every generated file's content, by its path relative to the contracts folder."""
+def expected_files(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+    """Every generated file's content, by its path relative to the contracts folder.
+
+    ``schemas`` are the event schemas when the caller already has them (default: :func:`event_schemas`).
+    """
     files = {
         f"{SCHEMAS_DIR}/{schema_file_name(event_type)}": render(schema)
-        for event_type, schema in event_schemas().items()
+        for event_type, schema in (schemas or event_schemas()).items()
     }
     files[ASYNCAPI_FILE] = render(asyncapi_document())
     return files
@@ -66,7 +69,8 @@ def inspect_files(contracts_dir: Path, published_dir: Path | None = None) -> Fin
     committed ``schemas`` folder itself), e.g. a checkout of the main branch in CI.
     """
     published = published_schemas(published_dir or contracts_dir / SCHEMAS_DIR)
-    expected = expected_files()
+    current = event_schemas()
+    expected = expected_files(current)
     missing = [name for name in expected if not (contracts_dir / name).is_file()]
     stale = [
         name
@@ -76,20 +80,31 @@ def inspect_files(contracts_dir: Path, published_dir: Path | None = None) -> Fin
     return Findings(
         missing=tuple(missing),
         stale=tuple(stale),
-        removed=tuple(removed_event_types(published)),
-        incompatible=breaking_changes(published),
+        removed=tuple(removed_event_types(published, current)),
+        incompatible=breaking_changes(published, current),
     )
 
 
-def removed_event_types(published: dict[str, dict[str, Any]]) -> list[str]:
-    """Published event types that no model declares any more."""
+def contract_breaks(published: dict[str, dict[str, Any]]) -> Findings:
+    """Only the published event types the models removed or changed incompatibly."""
     current = event_schemas()
+    return Findings(
+        removed=tuple(removed_event_types(published, current)),
+        incompatible=breaking_changes(published, current),
+    )
+
+
+def removed_event_types(
+    published: dict[str, dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> list[str]:
+    """Published event types that no model declares any more (``current``: :func:`event_schemas`)."""
     return [event_type for event_type in published if event_type not in current]
 
 
-def breaking_changes(published: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+def breaking_changes(
+    published: dict[str, dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> dict[str, list[str]]:
     """For each published event type the current model breaks, the breaking changes."""
-    current = event_schemas()
     changes = {
         event_type: check_compatible(schema, current[event_type])
         for event_type, schema in published.items()

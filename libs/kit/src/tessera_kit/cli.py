@@ -64,8 +64,9 @@ async def _dead_letters(settings: ServiceSettings, offsets: list[int] | None, re
         for letter in letters:
             print(letter.summary())
         return
-    chosen = letters if replay_all else [letter for letter in letters if letter.offset in set(offsets or ())]
-    missing = set(offsets or ()) - {letter.offset for letter in chosen}
+    wanted = set(offsets or ())
+    chosen = letters if replay_all else [letter for letter in letters if letter.offset in wanted]
+    missing = wanted - {letter.offset for letter in chosen}
     if missing:
         raise SystemExit(f"no dead letter at offset(s) {sorted(missing)}")
     count = await replay(bootstrap, chosen, client_id=f"{settings.service_name}-replay", security=security)

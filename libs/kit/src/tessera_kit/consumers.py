@@ -104,7 +104,7 @@ def _is_infrastructure_outage(error: BaseException) -> bool:
 
 
 class ConsumerRuntime(Generic[UowT]):
-    """Applies records to a service's handlers with the delivery guarantees of DESIGN.md."""
+    """Applies records to a service's handlers with the delivery guarantees of docs/architecture.md."""
 
     def __init__(
         self,

@@ -57,6 +57,9 @@ async def read_dead_letters(
 ) -> list[DeadLetter]:
     """Every record currently in the group's dead-letter topic, oldest first."""
     topic = dead_letter_topic(group).name
+    partitions = await _partitions(bootstrap_servers, topic, security)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=None,
@@ -64,9 +67,6 @@ async def read_dead_letters(
         client_id=f"{group}-dead-letters-{uuid4().hex[:6]}",
         **aiokafka_security_options(security),
     )
-    partitions = await _partitions(bootstrap_servers, topic, security)
-    if not partitions:
-        return []
     await consumer.start()
     try:
         consumer.assign(partitions)

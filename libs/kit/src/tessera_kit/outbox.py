@@ -192,7 +192,8 @@ class OutboxRelay:
             backlog = await session.scalar(
                 text("SELECT count(*) FROM tessera_outbox WHERE published_at IS NULL")
             )
-        self._metrics.outbox_backlog.set(max(int(backlog or 0) - len(rows), 0))
+        # Counted after this batch was marked published, in the same transaction.
+        self._metrics.outbox_backlog.set(int(backlog or 0))
         return len(rows)
 
     async def _publish(self, rows: Sequence[OutboxRow]) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from faststream.kafka import KafkaBroker
 
 from tessera_events import Topic, dead_letter_topic
+from tessera_events.identity import SigningKeyPublished
 from tessera_kit.auth import TokenVerifier, trusted_key_handlers
 from tessera_kit.clock import Clock, SystemClock
 from tessera_kit.consumers import AfterCommit, ConsumerRuntime, EventHandlers, RetryPolicy, subscribe
@@ -151,7 +153,7 @@ class Runtime(Generic[UowT]):
 
 
 def _handles_signing_keys(handlers: EventHandlers[Any]) -> bool:
-    return handlers.handler_for("tessera.identity.SigningKeyPublished.v1") is not None
+    return handlers.handler_for(SigningKeyPublished.EVENT_TYPE) is not None
 
 
 async def _supervised(work: Callable[[Runtime[Any]], Awaitable[None]], runtime: Runtime[Any]) -> None:
@@ -197,12 +199,16 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
     install_operational_routes(
         app,
         runtime.metrics,
-        checks=lambda: {
-            "database": database_check(runtime.database),
-            "kafka": kafka_check(runtime.producer),
-            "migrations": migrations_check(runtime.database, definition.migrations_dir),
-        },
-        asyncapi=lambda: _asyncapi(runtime.topics),
+        # Built on first use, then kept: probes come every few seconds, and the checks (the migration
+        # scripts read from disk) and the document do not change while the process runs.
+        checks=functools.cache(
+            lambda: {
+                "database": database_check(runtime.database),
+                "kafka": kafka_check(runtime.producer),
+                "migrations": migrations_check(runtime.database, definition.migrations_dir),
+            }
+        ),
+        asyncapi=functools.cache(lambda: _asyncapi(runtime.topics)),
     )
     for router in definition.routers:
         app.include_router(router)

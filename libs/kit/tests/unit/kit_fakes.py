@@ -22,6 +22,7 @@ class FakeUnitOfWork(UnitOfWork):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.effects = []
+        self.store.pop("pending_inbox", None)  # what was not committed is rolled back
 
     async def claim_event(
         self, consumer: str, event_id: UUID, event_type: str, topic: str, partition: int, offset: int
