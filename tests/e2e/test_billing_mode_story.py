@@ -10,14 +10,14 @@ import subprocess
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from e2e_support import record_with_event_type
 
 from tessera_devtools.otlp_collector import wait_for_spans
 from tessera_devtools.services import console_script
-from tessera_devtools.smtp_inbox import read_inbox
-from tessera_devtools.story import Organisation, Story
-from tessera_events.billing import PAYER_ASSIGNMENTS
+from tessera_devtools.smtp_inbox import message_files, read_inbox
+from tessera_devtools.story import Organisation, Story, eventually, expect
+from tessera_devtools.testing import KafkaProbe
+from tessera_devtools.testing import eventually as until_true
+from tessera_events.billing import PAYER_ASSIGNMENTS, PayerReassigned
 
 pytestmark = pytest.mark.e2e
 
@@ -76,18 +76,14 @@ async def test_a_redelivered_payer_reassignment_sends_no_second_email(infra, sto
     _, switch = await story.switch_billing_mode(
         client, relationship_id, "partner_pays", maildir=infra.maildir, expected_emails=2
     )
-    record = await record_with_event_type(
-        infra.kafka_bootstrap, PAYER_ASSIGNMENTS.name, "tessera.billing.PayerReassigned.v1", switch.trace_id
-    )
-
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            record.topic, value=record.value, key=record.key, headers=list(record.headers)
+    async with KafkaProbe(infra.kafka_bootstrap) as kafka:
+        reassigned = await kafka.first(
+            PAYER_ASSIGNMENTS.name,
+            lambda event: (
+                isinstance(event.data, PayerReassigned) and str(event.data.relationship_id) == relationship_id
+            ),
         )
-    finally:
-        await producer.stop()
+        await kafka.publish(reassigned)
     # The next switch of the same client is keyed alike, so notify reads it after the redelivery:
     # once its two e-mails are in, the redelivered record has been consumed too.
     _, marker = await story.switch_billing_mode(
@@ -122,8 +118,6 @@ async def test_restricted_access_cannot_switch_to_partner_pays(story: Story, inf
     client = await story.register("Ristorante Bellavista Srl", "IT", "it")
     url = f"{story.urls['partnership']}/v1/organisations/{client.organisation_id}/partners"
     body = {"partner_organisation_id": partner.organisation_id, "access": "restricted"}
-    from tessera_devtools.story import eventually, expect
-
     relationship = expect(
         await eventually(lambda: story.http.post(url, json=body, headers=client.auth), accept={201}), 201
     )
@@ -160,18 +154,13 @@ async def test_billing_killed_mid_story_catches_up_after_restart_and_the_partner
 ) -> None:  # type: ignore[no-untyped-def]
     partner, client, relationship_id = await partner_and_client(story)
     await story.order(client, relationship_id, "web-hosting-pro")
-    emails_before = len(read_inbox(infra.maildir))
+    emails_before = len(message_files(infra.maildir))
     suite.kill("billing")  # SIGKILL: no shutdown, no last commit
     try:
-        response = await story.http.put(
-            f"{story.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
-            f"{relationship_id}/billing-mode",
-            json={"billing_mode": "partner_pays"},
-            headers=client.auth,
-        )
+        response = await story.put_billing_mode(client, relationship_id, "partner_pays", client.auth)
         assert response.status_code == 200
         await asyncio.sleep(3)
-        assert len(read_inbox(infra.maildir)) == emails_before  # nobody is told before billing acts
+        assert len(message_files(infra.maildir)) == emails_before  # nobody is told before billing acts
     finally:
         await asyncio.to_thread(suite.restart, "billing")
 
@@ -179,9 +168,7 @@ async def test_billing_killed_mid_story_catches_up_after_restart_and_the_partner
         recipients = {message["To"] for message in read_inbox(infra.maildir)[emails_before:]}
         return {partner.billing_email, client.billing_email} <= recipients
 
-    async with asyncio.timeout(60):
-        while not await both_told():
-            await asyncio.sleep(0.2)
+    await until_true(both_told, 60, what="e-mails to both the partner and the client")
     [subscription] = await story.subscriptions(client)
     assert subscription["payer_for_next_renewal_organisation_id"] == partner.organisation_id
 

@@ -171,9 +171,9 @@ def _against_suite(run: Callable[[Endpoints, RunningServices], int]) -> int:
 
 def demo() -> int:
     """Start everything, tell the billing-mode story (``tessera_devtools.demo``), stop everything."""
-    from tessera_devtools import demo as story
+    from tessera_devtools import demo as the_demo
 
-    return _against_suite(story.main)
+    return _against_suite(the_demo.main)
 
 
 def bench() -> int:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tessera_devtools.endpoints import Endpoints
 from tessera_devtools.services import RunningServices
-from tessera_devtools.smtp_inbox import read_inbox
-from tessera_devtools.story import Organisation, Story
+from tessera_devtools.smtp_inbox import message_files
+from tessera_devtools.story import Organisation, Story, new_emails
 
 ROUNDS = 40
 BURST = 20
@@ -72,25 +72,18 @@ async def _latency(story: Story, maildir: Path) -> None:
 
 async def _burst(story: Story, maildir: Path) -> None:
     pairs = [await _pair(story, index) for index in range(1, BURST + 1)]
-    before = len(read_inbox(maildir))
+    before = len(message_files(maildir))
     started = time.perf_counter()
     responses = await asyncio.gather(
         *(
-            story.http.put(
-                f"{story.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
-                f"{relationship_id}/billing-mode",
-                json={"billing_mode": "partner_pays"},
-                headers=client.auth,
-            )
+            story.put_billing_mode(client, relationship_id, "partner_pays", client.auth)
             for client, relationship_id in pairs
         )
     )
     if any(response.status_code != 200 for response in responses):
         raise AssertionError(f"a switch was refused: {[r.status_code for r in responses]}")
     accepted = time.perf_counter()
-    async with asyncio.timeout(120):
-        while len(read_inbox(maildir)) < before + 2 * BURST:
-            await asyncio.sleep(0.05)
+    await new_emails(maildir, before, 2 * BURST, timeout=120)
     done = time.perf_counter()
     print(f"\nburst, {BURST} clients switch at once ({2 * BURST} e-mails):")
     print(

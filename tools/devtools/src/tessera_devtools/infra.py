@@ -25,15 +25,12 @@ from tessera_devtools.endpoints import SERVICES, Endpoints
 from tessera_devtools.kafka import LocalKafka, create_topics, kafka_answers
 from tessera_devtools.layout import DEFAULT_RUN
 from tessera_devtools.postgres import LocalPostgres, drop_databases, postgres_answers, provision_databases
-from tessera_devtools.process import ComponentError, http_ok, progress, wait_until
+from tessera_devtools.process import ComponentError, progress, wait_until
 from tessera_devtools.session import RunSession
 from tessera_devtools.sidecars import InboxAddress, LocalCollector, LocalInbox
-from tessera_devtools.stripe_mock import LocalStripeMock
+from tessera_devtools.stripe_mock import LocalStripeMock, stripe_mock_answers
 
 __all__ = [
-    "SERVICES",
-    "ComponentError",
-    "Endpoints",
     "External",
     "InfraProvider",
     "LocalProcesses",
@@ -318,8 +315,7 @@ class Testcontainers(InfraProvider):
         self._on_stop(container.stop)
         container.start()
         base = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(STRIPE_MOCK_PORT)}"
-        auth = {"Authorization": "Bearer sk_test_123"}
-        wait_until("stripe-mock", lambda: http_ok(f"{base}/v1/customers", auth), timeout=60, log_path=None)
+        wait_until("stripe-mock", lambda: stripe_mock_answers(base), timeout=60, log_path=None)
         progress("stripe-mock", f"container ready on {base}")
         return base
 

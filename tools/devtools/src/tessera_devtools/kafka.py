@@ -12,7 +12,6 @@ import hashlib
 import logging
 import secrets
 import shutil
-import signal
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -300,7 +299,6 @@ class LocalKafka:
     def stop(self) -> None:
         """Shut the broker down (SIGTERM: a controlled shutdown), SIGKILL after 20 s."""
         if self.process is not None:
-            self.process.stop_signal = signal.SIGTERM
             self.process.stop_timeout = 20.0
             self.process.stop()
             self.session.remove_process(self.process)

@@ -163,11 +163,6 @@ async def create_database_async(admin_dsn: str, hint: str = "test") -> tuple[str
     return name, database_url(admin_dsn, name, password, name)
 
 
-def create_database(admin_dsn: str, hint: str = "test") -> tuple[str, str]:
-    """Synchronous :func:`create_database_async`."""
-    return run_sync(lambda: create_database_async(admin_dsn, hint))
-
-
 class LocalPostgres:
     """A PostgreSQL cluster made by initdb for this run and run as a child process."""
 

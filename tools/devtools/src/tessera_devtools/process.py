@@ -23,22 +23,10 @@ _POLL_SECONDS = 0.2
 _cancelled = threading.Event()
 
 
-def _print_line(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-_sink: list[Callable[[str], None]] = [_print_line]
-
-
 def progress(component: str, message: str) -> None:
     """Print one progress line, e.g. ``[kafka] ready on 127.0.0.1:9092 (4.2 s)``."""
-    _sink[-1](f"[{component}] {message}")
-
-
-def set_progress_sink(sink: Callable[[str], None] | None) -> None:
-    """Send progress lines to ``sink`` instead of stdout (``None`` restores stdout)."""
-    _sink[-1:] = [sink or _print_line]
+    sys.stdout.write(f"[{component}] {message}\n")
+    sys.stdout.flush()
 
 
 def tail_log(path: Path | None, lines: int = TAIL_LINES) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tessera_devtools import stripe_mock
 from tessera_devtools.endpoints import SERVICES, Endpoints
 from tessera_devtools.layout import DEFAULT_RUN, Layout, free_port
 from tessera_devtools.process import ComponentError, ManagedProcess, http_ok, progress, run_step, spawn
@@ -20,7 +21,6 @@ from tessera_devtools.session import RunSession
 READY_TIMEOUT = 60.0
 MIGRATE_TIMEOUT = 300.0
 STOP_TIMEOUT = 10.0
-STRIPE_TEST_KEY = "sk_test_123"
 
 Command = Callable[[str], list[str]]
 
@@ -44,7 +44,7 @@ def service_env(name: str, endpoints: Endpoints, http_port: int) -> dict[str, st
     if name == "notify":
         env |= {"SMTP_HOST": endpoints.smtp_host, "SMTP_PORT": str(endpoints.smtp_port)}
     if name == "billing":
-        env |= {"STRIPE_API_BASE": endpoints.stripe_api_base, "STRIPE_API_KEY": STRIPE_TEST_KEY}
+        env |= {"STRIPE_API_BASE": endpoints.stripe_api_base, "STRIPE_API_KEY": stripe_mock.TEST_KEY}
     return {f"{prefix}{key}": value for key, value in env.items()} | {
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "PYTHONUNBUFFERED": "1",

@@ -19,6 +19,7 @@ from uuid import uuid4
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from tessera_devtools.smtp_inbox import message_files, parse_message
 from tessera_events.billing import PAYER_ASSIGNMENTS
 from tessera_events.kafka_binding import header
 from tessera_events.notify import DELIVERIES
@@ -59,7 +60,6 @@ class Switch:
     """What the billing-mode switch caused, as observed from outside the services."""
 
     trace_id: str
-    request_status: int
     events: list[SeenEvent] = field(default_factory=list)
     emails: list[EmailMessage] = field(default_factory=list)
     latency_ms: float = 0.0
@@ -157,6 +157,17 @@ class Story:
         found: list[dict[str, Any]] = response.json()
         return found
 
+    async def put_billing_mode(
+        self, client: Organisation, relationship_id: str, mode: str, headers: dict[str, str]
+    ) -> httpx.Response:
+        """The PUT that switches who pays for the relationship (no waiting for what follows)."""
+        return await self.http.put(
+            f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
+            f"{relationship_id}/billing-mode",
+            json={"billing_mode": mode},
+            headers=headers,
+        )
+
     async def switch_billing_mode(
         self,
         client: Organisation,
@@ -168,26 +179,19 @@ class Story:
         as_organisation: Organisation | None = None,
     ) -> tuple[httpx.Response, Switch]:
         """Switch who pays in one new trace; watch Kafka and the inbox until the emails arrive."""
-        from tessera_devtools.smtp_inbox import read_inbox
-
         trace_id = secrets.token_hex(16)
         headers = {
             **(as_organisation or client).auth,
             "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
         }
-        before = len(read_inbox(maildir))
+        before = len(message_files(maildir))
         watcher = await self._watch()
         started = time.perf_counter()
         try:
-            response = await self.http.put(
-                f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners/"
-                f"{relationship_id}/billing-mode",
-                json={"billing_mode": mode},
-                headers=headers,
-            )
-            switch = Switch(trace_id=trace_id, request_status=response.status_code)
+            response = await self.put_billing_mode(client, relationship_id, mode, headers)
+            switch = Switch(trace_id=trace_id)
             if response.status_code == 200:
-                switch.emails = await _new_emails(maildir, before, expected_emails)
+                switch.emails = await new_emails(maildir, before, expected_emails)
                 switch.latency_ms = (time.perf_counter() - started) * 1000
                 switch.events = await _collect(watcher, trace_id, expected_deliveries=expected_emails)
         finally:
@@ -212,17 +216,16 @@ class Story:
         return consumer
 
 
-async def _new_emails(maildir: Path, before: int, expected: int, timeout: float = 60.0) -> list[EmailMessage]:
-    from tessera_devtools.smtp_inbox import read_inbox
-
+async def new_emails(maildir: Path, before: int, expected: int, timeout: float = 60.0) -> list[EmailMessage]:
+    """The messages after the first ``before``, once ``expected`` of them have arrived."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        messages = read_inbox(maildir)
-        if len(messages) >= before + expected:
-            return messages[before:]
+        files = message_files(maildir)
+        if len(files) >= before + expected:
+            return [parse_message(path) for path in files[before:]]
         await asyncio.sleep(0.05)
     raise AssertionError(
-        f"expected {expected} new e-mails in {maildir}, got {len(read_inbox(maildir)) - before}"
+        f"expected {expected} new e-mails in {maildir}, got {len(message_files(maildir)) - before}"
     )
 
 

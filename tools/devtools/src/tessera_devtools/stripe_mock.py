@@ -23,6 +23,12 @@ NAME = "stripe-mock"
 MODULE = "github.com/stripe/stripe-mock"
 VERSION = "v0.203.0"
 READY_TIMEOUT = 60.0
+TEST_KEY = "sk_test_123"
+
+
+def stripe_mock_answers(base: str) -> bool:
+    """Whether stripe-mock at ``base`` answers ``GET /v1/customers`` with the test key."""
+    return http_ok(f"{base}/v1/customers", {"Authorization": f"Bearer {TEST_KEY}"})
 
 
 def ensure_binary(layout: Layout, log_path: Path) -> Path:
@@ -76,10 +82,9 @@ class LocalStripeMock:
         self.process = spawn(NAME, command, self.log_path, append=True)
         self.session.add_process(self.process, match=binary.name)
         base = f"http://127.0.0.1:{port}"
-        auth = {"Authorization": "Bearer sk_test_123"}
         wait_until(
             NAME,
-            lambda: http_ok(f"{base}/v1/customers", auth),
+            lambda: stripe_mock_answers(base),
             timeout=READY_TIMEOUT,
             log_path=self.log_path,
             process=self.process,
