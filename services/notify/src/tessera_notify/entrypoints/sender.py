@@ -1,8 +1,8 @@
 """When notify sends its e-mails: right after the event that caused them commits, and on schedule.
 
 After commit: the consumer sends the event's new deliveries at once, inside its own span, so one
-trace runs from the HTTP call that changed something to the SMTP server. Any failure there is left
-to the retry job, never raised into the consumer (the event itself is already applied).
+trace runs from the HTTP call that changed something to the SMTP server. A failure there is logged
+by the kit's consumer runtime and left to the retry job (the event itself is already applied).
 
 The retry job: sends every pending delivery whose next attempt is due (left by a transient SMTP
 failure or a process that died before sending), then sleeps until the next one is due. It wakes
@@ -15,7 +15,6 @@ import contextlib
 from typing import Any
 
 import asyncpg
-import structlog
 
 from tessera_events import CloudEvent
 from tessera_kit.consumers import AfterCommit
@@ -25,8 +24,6 @@ from tessera_notify.adapters.repository import SCHEDULE_CHANNEL
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.deliveries import RetrySchedule
 from tessera_notify.service_layer.sending import DeliverySender, Mailer
-
-log = structlog.get_logger(__name__)
 
 
 class DeliveryWorker:
@@ -46,10 +43,7 @@ class DeliveryWorker:
         sender = self.sender(runtime)
 
         async def send_emails_of(event: CloudEvent[Any]) -> None:
-            try:
-                await sender.send_due(cause_event_id=event.id)
-            except Exception:
-                log.exception("sending after commit failed; the retry job will", event_id=str(event.id))
+            await sender.send_due(cause_event_id=event.id)
 
         return send_emails_of
 

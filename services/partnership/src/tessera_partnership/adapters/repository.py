@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,19 +78,19 @@ class RelationshipRepository:
         )
         return None if row is None else await self._with_history(row)
 
-    async def involving(self, organisation_id: UUID) -> list[Relationship]:
-        """Every relationship where the organisation is the partner or the client."""
-        rows = await self._session.scalars(
-            select(RelationshipRow)
-            .where(
-                or_(
-                    RelationshipRow.partner_organisation_id == organisation_id,
-                    RelationshipRow.client_organisation_id == organisation_id,
-                )
-            )
-            .order_by(RelationshipRow.started_at)
+    async def involving(self, organisation_id: UUID, *, as_client: bool) -> list[Relationship]:
+        """The relationships where the organisation is the client (``as_client``) or the partner, oldest
+        first."""
+        side = (
+            RelationshipRow.client_organisation_id if as_client else RelationshipRow.partner_organisation_id
         )
-        return [await self._with_history(row) for row in rows]
+        rows = list(
+            await self._session.scalars(
+                select(RelationshipRow).where(side == organisation_id).order_by(RelationshipRow.started_at)
+            )
+        )
+        histories = await self._histories([row.id for row in rows])
+        return [_relationship(row, histories[row.id]) for row in rows]
 
     async def save_billing_mode_change(self, relationship: Relationship, change: BillingModeChange) -> None:
         """Persist the client's new choice of payer and its place in the history."""
@@ -111,19 +111,22 @@ class RelationshipRepository:
         await self._session.flush()
 
     async def _with_history(self, row: RelationshipRow) -> Relationship:
+        return _relationship(row, (await self._histories([row.id]))[row.id])
+
+    async def _histories(self, relationship_ids: list[UUID]) -> dict[UUID, list[BillingModeChange]]:
+        """The billing mode changes of each relationship, oldest first, in one query."""
+        histories: dict[UUID, list[BillingModeChange]] = {
+            relationship_id: [] for relationship_id in relationship_ids
+        }
+        if not relationship_ids:
+            return histories
         changes = await self._session.scalars(
             select(BillingModeChangeRow)
-            .where(BillingModeChangeRow.relationship_id == row.id)
+            .where(BillingModeChangeRow.relationship_id.in_(relationship_ids))
             .order_by(BillingModeChangeRow.id)
         )
-        return Relationship(
-            id=row.id,
-            partner_organisation_id=row.partner_organisation_id,
-            client_organisation_id=row.client_organisation_id,
-            access=Access(row.access),
-            billing_mode=BillingMode(row.billing_mode),
-            started_at=row.started_at,
-            billing_mode_changes=[
+        for change in changes:
+            histories[change.relationship_id].append(
                 BillingModeChange(
                     previous_mode=BillingMode(change.previous_mode),
                     billing_mode=BillingMode(change.billing_mode),
@@ -131,6 +134,17 @@ class RelationshipRepository:
                     changed_by_user_id=change.changed_by_user_id,
                     changed_at=change.changed_at,
                 )
-                for change in changes
-            ],
-        )
+            )
+        return histories
+
+
+def _relationship(row: RelationshipRow, history: list[BillingModeChange]) -> Relationship:
+    return Relationship(
+        id=row.id,
+        partner_organisation_id=row.partner_organisation_id,
+        client_organisation_id=row.client_organisation_id,
+        access=Access(row.access),
+        billing_mode=BillingMode(row.billing_mode),
+        started_at=row.started_at,
+        billing_mode_changes=history,
+    )

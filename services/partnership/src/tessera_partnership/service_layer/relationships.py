@@ -120,6 +120,4 @@ async def relationships_of(
     if not caller.is_member_of(organisation_id):
         raise NotFound(f"organisation {organisation_id} not found")
     async with uow:
-        relationships = await uow.relationships.involving(organisation_id)
-    side = "client_organisation_id" if as_client else "partner_organisation_id"
-    return [r for r in relationships if getattr(r, side) == organisation_id]
+        return await uow.relationships.involving(organisation_id, as_client=as_client)

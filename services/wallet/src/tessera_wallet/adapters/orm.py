@@ -1,10 +1,7 @@
 """wallet's tables: none of its own yet; the kit's outbox, inbox and trusted keys come with 0001."""
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
-    """wallet's declarative base, with its own metadata."""
-
-    metadata = MetaData()
+    """wallet's declarative base, with its own metadata (empty until wallet has tables)."""
