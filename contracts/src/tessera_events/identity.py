@@ -1,5 +1,6 @@
 """Events the identity service publishes: organisations, users, memberships, signing keys."""
 
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
@@ -7,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, EmailStr, Field
 
 from tessera_events.envelope import EventData
-from tessera_events.topics import Topic
+from tessera_events.topics import DAY_MS, Topic
 
 ORGANISATIONS = Topic(
     name="tessera.identity.organisations.v1",
@@ -31,7 +32,20 @@ SIGNING_KEYS = Topic(
     ),
     partitions=1,
 )
-TOPICS = (ORGANISATIONS, USERS, SIGNING_KEYS)
+API_TOKENS = Topic(
+    name="tessera.identity.api-tokens.v1",
+    owner="identity",
+    key="token_id",
+    description="The lifecycle of API tokens that others should hear about: warnings and deactivation.",
+)
+SECURITY_ALERTS = Topic(
+    name="tessera.identity.security-alerts.v1",
+    owner="identity",
+    key="user_id",
+    description="Security-relevant changes to a person's sign-in (2FA, recovery, passwords, tokens).",
+    retention_ms=90 * DAY_MS,
+)
+TOPICS = (ORGANISATIONS, USERS, SIGNING_KEYS, API_TOKENS, SECURITY_ALERTS)
 
 
 class OrganisationKind(StrEnum):
@@ -73,6 +87,10 @@ class OrganisationRegistered(EventData):
     locale: Locale
     billing_email: EmailStr
     registered_at: AwareDatetime
+    vat_number: str | None = Field(default=None, description="EU VAT number, validated, compact form.")
+    registry_number: str | None = Field(
+        default=None, description="Company registry number (CHE UID, SIREN/SIRET, ...), compact form."
+    )
 
 
 class MembershipGranted(EventData):
@@ -85,6 +103,43 @@ class MembershipGranted(EventData):
     organisation_id: UUID
     user_id: UUID
     role: Role
+    previous_role: Role | None = Field(
+        default=None, description="The role before a change; none for a new member."
+    )
+    changed_by_user_id: UUID | None = None
+
+
+class MembershipRevoked(EventData):
+    """A user is no longer a member of an organisation."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.MembershipRevoked.v1"
+    TOPIC: ClassVar[Topic] = ORGANISATIONS
+    KEY_FIELD: ClassVar[str] = "organisation_id"
+
+    organisation_id: UUID
+    user_id: UUID
+    role: Role = Field(description="The role the user had.")
+    revoked_by_user_id: UUID | None
+    revoked_at: AwareDatetime
+
+
+class OrganisationUpdated(EventData):
+    """An organisation's profile changed; carries the whole profile after the change."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.OrganisationUpdated.v1"
+    TOPIC: ClassVar[Topic] = ORGANISATIONS
+    KEY_FIELD: ClassVar[str] = "organisation_id"
+
+    organisation_id: UUID
+    name: str
+    kind: OrganisationKind
+    country: str = Field(pattern="^[A-Z]{2}$")
+    locale: Locale
+    billing_email: EmailStr
+    vat_number: str | None = Field(description="EU VAT number, validated, compact form; none if not given.")
+    registry_number: str | None
+    changed_fields: tuple[str, ...] = Field(description="Names of the fields this change touched.")
+    updated_at: AwareDatetime
 
 
 class UserRegistered(EventData):
@@ -116,9 +171,98 @@ class SigningKeyPublished(EventData):
     )
 
 
+class UserProfileChanged(EventData):
+    """A person's e-mail address, name or language changed; carries the profile after the change."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.UserProfileChanged.v1"
+    TOPIC: ClassVar[Topic] = USERS
+    KEY_FIELD: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    display_name: str
+    locale: Locale
+    previous_email: EmailStr | None = Field(description="Set when the e-mail address changed.")
+    changed_at: AwareDatetime
+
+
+class SecurityAlertKind(StrEnum):
+    """What happened to a person's sign-in."""
+
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
+    RECOVERY_REQUESTED = "recovery_requested"
+    RECOVERY_APPROVED = "recovery_approved"
+    RECOVERY_REJECTED = "recovery_rejected"
+    PASSWORD_CHANGED = "password_changed"
+    APP_PASSWORD_CREATED = "app_password_created"
+    API_TOKEN_CREATED = "api_token_created"
+
+
+class SecurityAlertRaised(EventData):
+    """Something changed in how a person signs in; they are always told."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.SecurityAlertRaised.v1"
+    TOPIC: ClassVar[Topic] = SECURITY_ALERTS
+    KEY_FIELD: ClassVar[str] = "user_id"
+
+    alert_id: UUID
+    user_id: UUID
+    kind: SecurityAlertKind
+    occurred_at: AwareDatetime
+    detail: str | None = Field(
+        default=None, description="A short, secret-free detail (an app password's name, a rejection reason)."
+    )
+
+
+class TokenDeactivationReason(StrEnum):
+    """Why an API token stopped working."""
+
+    UNUSED = "unused"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class ApiTokenDeactivationWarned(EventData):
+    """An API token unused for a long time will be deactivated on ``deactivates_on``."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.ApiTokenDeactivationWarned.v1"
+    TOPIC: ClassVar[Topic] = API_TOKENS
+    KEY_FIELD: ClassVar[str] = "token_id"
+
+    token_id: UUID
+    owner_user_id: UUID
+    organisation_id: UUID
+    token_name: str
+    last_used_at: AwareDatetime | None
+    deactivates_on: date
+
+
+class ApiTokenDeactivated(EventData):
+    """An API token is refused from now on."""
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.ApiTokenDeactivated.v1"
+    TOPIC: ClassVar[Topic] = API_TOKENS
+    KEY_FIELD: ClassVar[str] = "token_id"
+
+    token_id: UUID
+    owner_user_id: UUID
+    organisation_id: UUID
+    token_name: str
+    reason: TokenDeactivationReason
+    deactivated_at: AwareDatetime
+
+
 EVENTS: tuple[type[EventData], ...] = (
     OrganisationRegistered,
+    OrganisationUpdated,
     MembershipGranted,
+    MembershipRevoked,
     UserRegistered,
+    UserProfileChanged,
     SigningKeyPublished,
+    SecurityAlertRaised,
+    ApiTokenDeactivationWarned,
+    ApiTokenDeactivated,
 )

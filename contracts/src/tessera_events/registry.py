@@ -1,11 +1,11 @@
 """The catalogue: every topic and every event type, looked up by name."""
 
-from tessera_events import billing, identity, notify, partnership
+from tessera_events import billing, identity, notify, partnership, wallet
 from tessera_events.envelope import EventData
 from tessera_events.errors import UnknownEventType
 from tessera_events.topics import Topic
 
-_MODULES = (identity, partnership, billing, notify)
+_MODULES = (identity, partnership, billing, wallet, notify)
 
 EVENT_CLASSES: tuple[type[EventData], ...] = tuple(cls for module in _MODULES for cls in module.EVENTS)
 _BY_TYPE: dict[str, type[EventData]] = {cls.EVENT_TYPE: cls for cls in EVENT_CLASSES}

@@ -1,0 +1,168 @@
+"""Examples of billing's events."""
+
+from datetime import date
+
+from tessera_events.billing import (
+    BillingPeriod,
+    CashbackEarned,
+    InvoiceIssued,
+    InvoicePaid,
+    InvoiceVoided,
+    PayerReassigned,
+    PaymentFailed,
+    PaymentSucceeded,
+    PrimaryPaymentMethodChanged,
+    ReassignedSubscription,
+    ReminderKind,
+    RenewalReminderDue,
+    SubscriptionCancelled,
+    SubscriptionCreated,
+    SubscriptionRenewed,
+    TaxTreatment,
+)
+from tessera_events.envelope import EventData
+from tessera_events.examples.common import CLIENT, PARTNER, RELATIONSHIP, USER, example_at, example_id
+from tessera_events.money import Currency, Money
+from tessera_events.partnership import BillingMode
+
+_HOSTING = ReassignedSubscription(
+    subscription_id=example_id("subscription:hosting"),
+    product_code="web-hosting-pro",
+    product_name="Web Hosting Pro",
+    price=Money(amount_minor=23880, currency=Currency.CHF),
+    next_renewal_on=date(2025, 9, 1),
+)
+
+_INVOICE = example_id("invoice")
+_NUMBER = "CH-2025-000042"
+_CHF = Currency.CHF
+
+EXAMPLES: tuple[EventData, ...] = (
+    SubscriptionCreated(
+        subscription_id=_HOSTING.subscription_id,
+        owner_organisation_id=CLIENT,
+        payer_organisation_id=CLIENT,
+        relationship_id=None,
+        product_code="web-hosting-pro",
+        product_name=_HOSTING.product_name,
+        price=_HOSTING.price,
+        period=BillingPeriod.YEARLY,
+        next_renewal_on=_HOSTING.next_renewal_on,
+        ordered_by_user_id=USER,
+        created_at=example_at(1, 12),
+    ),
+    PayerReassigned(
+        relationship_id=RELATIONSHIP,
+        client_organisation_id=CLIENT,
+        partner_organisation_id=PARTNER,
+        billing_mode=BillingMode.PARTNER_PAYS,
+        previous_payer_organisation_id=CLIENT,
+        new_payer_organisation_id=PARTNER,
+        effective_at=example_at(3, 11),
+        changed_by_user_id=USER,
+        subscriptions=(_HOSTING,),
+    ),
+    SubscriptionRenewed(
+        subscription_id=_HOSTING.subscription_id,
+        owner_organisation_id=CLIENT,
+        payer_organisation_id=PARTNER,
+        relationship_id=RELATIONSHIP,
+        product_code="web-hosting-pro",
+        product_name=_HOSTING.product_name,
+        price=Money(amount_minor=17910, currency=_CHF),
+        invoice_id=_INVOICE,
+        period_start=date(2025, 9, 1),
+        next_renewal_on=date(2026, 9, 1),
+        renewed_at=example_at(3, 12),
+    ),
+    SubscriptionCancelled(
+        subscription_id=_HOSTING.subscription_id,
+        owner_organisation_id=CLIENT,
+        payer_organisation_id=PARTNER,
+        product_code="web-hosting-pro",
+        cancelled_by_user_id=USER,
+        ends_on=date(2026, 8, 31),
+        cancelled_at=example_at(4, 12),
+    ),
+    InvoiceIssued(
+        invoice_id=_INVOICE,
+        number=_NUMBER,
+        payer_organisation_id=PARTNER,
+        owner_organisation_id=CLIENT,
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        subtotal=Money(amount_minor=17910, currency=_CHF),
+        tax=Money(amount_minor=1451, currency=_CHF),
+        total=Money(amount_minor=19361, currency=_CHF),
+        tax_treatment=TaxTreatment.SWISS_VAT,
+        issued_at=example_at(3, 12),
+        due_on=date(2025, 4, 2),
+    ),
+    InvoicePaid(
+        invoice_id=_INVOICE,
+        number=_NUMBER,
+        payer_organisation_id=PARTNER,
+        owner_organisation_id=CLIENT,
+        partner_organisation_id=PARTNER,
+        total=Money(amount_minor=19361, currency=_CHF),
+        paid_at=example_at(3, 13),
+    ),
+    InvoiceVoided(
+        invoice_id=_INVOICE,
+        number=_NUMBER,
+        payer_organisation_id=PARTNER,
+        uncollectible=False,
+        reason="issued twice by mistake",
+        voided_at=example_at(3, 14),
+    ),
+    PaymentSucceeded(
+        payment_id=example_id("payment:1"),
+        invoice_id=_INVOICE,
+        payer_organisation_id=PARTNER,
+        amount=Money(amount_minor=19361, currency=_CHF),
+        card_last4="4242",
+        succeeded_at=example_at(3, 13),
+    ),
+    PaymentFailed(
+        payment_id=example_id("payment:2"),
+        invoice_id=_INVOICE,
+        invoice_number=_NUMBER,
+        payer_organisation_id=PARTNER,
+        amount=Money(amount_minor=19361, currency=_CHF),
+        attempt=1,
+        failure_reason="card_declined: insufficient_funds",
+        next_attempt_at=example_at(6, 12),
+        failed_at=example_at(3, 12),
+    ),
+    CashbackEarned(
+        entry_id=example_id("cashback:1"),
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        relationship_id=RELATIONSHIP,
+        invoice_id=_INVOICE,
+        rate_bp=2000,
+        amount=Money(amount_minor=4776, currency=_CHF),
+        earned_at=example_at(3, 13),
+    ),
+    PrimaryPaymentMethodChanged(
+        organisation_id=PARTNER,
+        stripe_customer_id="cus_PartnerExample",
+        payment_method_id="pm_1PartnerVisa",
+        card_brand="visa",
+        card_last4="4242",
+        changed_at=example_at(2, 9),
+    ),
+    RenewalReminderDue(
+        reminder_id=example_id("reminder"),
+        subscription_id=_HOSTING.subscription_id,
+        owner_organisation_id=CLIENT,
+        payer_organisation_id=PARTNER,
+        kind=ReminderKind.AUTO_RENEWAL_NOTICE,
+        product_code="web-hosting-pro",
+        product_name=_HOSTING.product_name,
+        price=Money(amount_minor=17910, currency=_CHF),
+        renews_on=date(2025, 9, 1),
+        lead_days=14,
+        due_at=example_at(18, 0),
+    ),
+)

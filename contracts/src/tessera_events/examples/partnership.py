@@ -1,0 +1,126 @@
+"""Examples of partnership's events."""
+
+from tessera_events.envelope import EventData
+from tessera_events.examples.common import (
+    CLIENT,
+    PARTNER,
+    PARTNER_USER,
+    RELATIONSHIP,
+    USER,
+    example_at,
+    example_id,
+)
+from tessera_events.identity import Locale
+from tessera_events.partnership import (
+    Access,
+    AccessChanged,
+    AccessEndingSoon,
+    BillingMode,
+    BillingModeChanged,
+    OfferRequestClosed,
+    OfferRequestOpened,
+    OfferRequestPosted,
+    PartnerStatus,
+    PartnerStatusChanged,
+    PartnerTierAssigned,
+    RelationshipEnded,
+    RelationshipEndReason,
+    RelationshipProposed,
+    RelationshipStarted,
+    Side,
+)
+
+_OFFER = example_id("offer-request")
+
+EXAMPLES: tuple[EventData, ...] = (
+    RelationshipStarted(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        access=Access.FULL,
+        billing_mode=BillingMode.CLIENT_PAYS,
+        started_at=example_at(2, 10),
+    ),
+    BillingModeChanged(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        previous_mode=BillingMode.CLIENT_PAYS,
+        billing_mode=BillingMode.PARTNER_PAYS,
+        effective_at=example_at(3, 11),
+        changed_by_user_id=USER,
+    ),
+    RelationshipProposed(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        proposed_by=Side.PARTNER,
+        proposed_by_user_id=PARTNER_USER,
+        access=Access.FULL,
+        product_codes=(),
+        expires_at=example_at(16, 10),
+    ),
+    AccessChanged(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        access=Access.RESTRICTED,
+        product_codes=("web-hosting-pro",),
+        access_ends_at=example_at(31, 0),
+        billing_mode=BillingMode.CLIENT_PAYS,
+        changed_by_user_id=USER,
+        changed_at=example_at(4, 9),
+    ),
+    AccessEndingSoon(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        access_ends_at=example_at(31, 0),
+    ),
+    RelationshipEnded(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        reason=RelationshipEndReason.STOPPED_BY_CLIENT,
+        ended_by_user_id=USER,
+        ended_at=example_at(20, 9),
+    ),
+    PartnerStatusChanged(
+        partner_organisation_id=PARTNER,
+        status=PartnerStatus.ACTIVE,
+        previous_status=PartnerStatus.APPLIED,
+        changed_at=example_at(1, 9),
+    ),
+    PartnerTierAssigned(
+        partner_organisation_id=PARTNER,
+        tier="gold",
+        reseller_discount_bp=2500,
+        cashback_bp=2000,
+        effective_at=example_at(1, 9),
+    ),
+    OfferRequestPosted(
+        offer_request_id=_OFFER,
+        client_organisation_id=CLIENT,
+        posted_by_user_id=USER,
+        title="Online shop for a bakery",
+        excerpt="We need a small online shop with 30 products and payment by card, in German and French.",
+        country="CH",
+        languages=(Locale.DE, Locale.FR),
+        expires_at=example_at(31, 23),
+        recipient_partner_organisation_ids=(PARTNER,),
+        posted_at=example_at(5, 9),
+    ),
+    OfferRequestOpened(
+        offer_request_id=_OFFER,
+        client_organisation_id=CLIENT,
+        partner_organisation_id=PARTNER,
+        opened_by_user_id=PARTNER_USER,
+        opened_at=example_at(5, 14),
+    ),
+    OfferRequestClosed(
+        offer_request_id=_OFFER,
+        client_organisation_id=CLIENT,
+        reason="cancelled",
+        closed_at=example_at(6, 9),
+    ),
+)
