@@ -21,7 +21,7 @@ def fake_command(name: str) -> list[str]:
 
 
 def endpoints() -> Endpoints:
-    urls = {name: f"postgresql+asyncpg://{name}:pw@127.0.0.1:5432/{name}" for name in ("identity", "notify")}
+    urls = {name: f"postgresql+asyncpg://{name}:pw@127.0.0.1:5432/{name}" for name in ("identity", "partnership", "notify")}
     return Endpoints(
         kafka_bootstrap="127.0.0.1:9092",
         postgres_admin_dsn="postgresql://postgres:postgres@127.0.0.1:5432/postgres",
@@ -89,10 +89,20 @@ def test_a_service_that_never_gets_ready_times_out_and_is_stopped(
 
 
 def test_service_env_uses_the_service_prefix_and_extra_settings() -> None:
-    billing = service_env("billing", endpoints(), 8001)
+    billing = service_env("billing", endpoints(), {"billing": 8001})
     assert billing["BILLING_HTTP_PORT"] == "8001"
     assert billing["BILLING_STRIPE_API_BASE"] == "http://127.0.0.1:12111"
     assert billing["BILLING_STRIPE_API_KEY"] == "sk_test_123"
     assert billing["BILLING_OTLP_ENDPOINT"] == ""
     assert billing["BILLING_KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9092"
     assert "NOTIFY_SMTP_HOST" not in billing
+
+
+def test_notify_links_to_partnership_and_shares_its_offer_link_key() -> None:
+    ports = {"partnership": 8002, "notify": 8005}
+    notify = service_env("notify", endpoints(), ports)
+    partnership = service_env("partnership", endpoints(), ports)
+
+    assert notify["NOTIFY_PARTNERSHIP_PUBLIC_URL"] == "http://127.0.0.1:8002"
+    assert notify["NOTIFY_OFFER_LINK_KEY"] == partnership["PARTNERSHIP_OFFER_LINK_KEY"]
+    assert len(notify["NOTIFY_OFFER_LINK_KEY"].encode()) >= 32

@@ -131,7 +131,7 @@ def infra() -> int:
             env = dict(endpoints.external_env())
             for name in SERVICES:
                 env |= {
-                    k: v for k, v in service_env(name, endpoints, 0).items() if not k.endswith("HTTP_PORT")
+                    k: v for k, v in service_env(name, endpoints, {}).items() if not k.endswith("HTTP_PORT")
                 }
             lines = [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
             env_file = provider.session.layout.run_dir / "infra.env"

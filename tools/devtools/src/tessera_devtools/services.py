@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,27 +24,44 @@ STOP_TIMEOUT = 10.0
 
 Command = Callable[[str], list[str]]
 
+# Development and test only: partnership verifies the offer-request cancel links notify signs with it.
+DEV_OFFER_LINK_KEY = "tessera-development-offer-link-key-0123456789"
+# Development and test only: billing checks Stripe webhook signatures with it.
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_tessera_development"
+
 
 def env_prefix(name: str) -> str:
     """The settings prefix of a service, e.g. ``IDENTITY_``."""
     return f"{name.upper()}_"
 
 
-def service_env(name: str, endpoints: Endpoints, http_port: int) -> dict[str, str]:
-    """The environment variables one service needs (added to this process's environment)."""
+def service_env(name: str, endpoints: Endpoints, ports: Mapping[str, int]) -> dict[str, str]:
+    """The environment variables one service needs (added to this process's environment).
+
+    ``ports`` holds the HTTP port of each service started so far (of this one, too, when known):
+    notify writes links to partnership's API into e-mails.
+    """
     prefix = env_prefix(name)
     env = {
         "DATABASE_URL": endpoints.database_urls[name],
         "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(http_port),
+        "HTTP_PORT": str(ports.get(name, 0)),
         "OTLP_ENDPOINT": endpoints.otlp_endpoint or "",
         "LOG_LEVEL": "INFO",
     }
+    stripe = {"STRIPE_API_BASE": endpoints.stripe_api_base, "STRIPE_API_KEY": stripe_mock.TEST_KEY}
     if name == "notify":
         env |= {"SMTP_HOST": endpoints.smtp_host, "SMTP_PORT": str(endpoints.smtp_port)}
+        env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY}
+        if "partnership" in ports:
+            env |= {"PARTNERSHIP_PUBLIC_URL": f"http://127.0.0.1:{ports['partnership']}"}
+    if name == "partnership":
+        env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY}
     if name == "billing":
-        env |= {"STRIPE_API_BASE": endpoints.stripe_api_base, "STRIPE_API_KEY": stripe_mock.TEST_KEY}
+        env |= stripe | {"STRIPE_WEBHOOK_SECRET": DEV_STRIPE_WEBHOOK_SECRET}
+    if name == "wallet":
+        env |= stripe
     return {f"{prefix}{key}": value for key, value in env.items()} | {
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "PYTHONUNBUFFERED": "1",
@@ -97,7 +114,7 @@ class RunningServices:
 
     def env(self, name: str) -> dict[str, str]:
         """The full environment a service runs with."""
-        return {**os.environ, **service_env(name, self.endpoints, self.ports[name])}
+        return {**os.environ, **service_env(name, self.endpoints, self.ports)}
 
     def migrate(self, name: str) -> None:
         """Run ``tessera-<name> migrate`` to completion."""
