@@ -26,7 +26,7 @@ Command = Callable[[str], list[str]]
 
 # Development and test only: partnership verifies the offer-request cancel links notify signs with it.
 DEV_OFFER_LINK_KEY = "tessera-development-offer-link-key-0123456789"
-# Development and test only: billing checks Stripe webhook signatures with it.
+# Development and test only: billing and wallet check Stripe webhook signatures with it.
 DEV_STRIPE_WEBHOOK_SECRET = "whsec_tessera_development"
 
 
@@ -61,7 +61,7 @@ def service_env(name: str, endpoints: Endpoints, ports: Mapping[str, int]) -> di
     if name == "billing":
         env |= stripe | {"STRIPE_WEBHOOK_SECRET": DEV_STRIPE_WEBHOOK_SECRET}
     if name == "wallet":
-        env |= stripe
+        env |= stripe | {"STRIPE_WEBHOOK_SECRET": DEV_STRIPE_WEBHOOK_SECRET}
     return {f"{prefix}{key}": value for key, value in env.items()} | {
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "PYTHONUNBUFFERED": "1",
