@@ -69,6 +69,13 @@ class WalletCredited(EventData):
     balance: Balance
     credited_by_user_id: UUID | None = Field(description="None for an automatic recharge.")
     credited_at: AwareDatetime
+    receipt_to_client: bool | None = Field(
+        default=None,
+        description=(
+            "For a top-up or recharge: whether the client organisation wants the receipt e-mailed "
+            "(off by default; the managing partner sees receipts either way). None for complimentary credits."
+        ),
+    )
 
 
 class WalletDebited(EventData):

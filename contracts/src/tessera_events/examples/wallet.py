@@ -36,6 +36,7 @@ EXAMPLES: tuple[EventData, ...] = (
         balance=Balance(paid=_chf(5000), complimentary=_chf(1000)),
         credited_by_user_id=USER,
         credited_at=example_at(1, 10),
+        receipt_to_client=False,
     ),
     WalletDebited(
         wallet_id=_WALLET,

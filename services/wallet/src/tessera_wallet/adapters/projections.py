@@ -1,0 +1,130 @@
+"""Queries on what wallet knows from other services' events: organisations, members, partners, cards."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tessera_wallet.adapters.orm import MembershipRow, OrganisationRow, PartnerAccessRow, PaymentMethodRow
+
+
+class ProjectionRepository:
+    """Projections of identity's organisations and memberships, partnership's access, billing's cards."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record_organisation(self, organisation_id: UUID, name: str) -> None:
+        """Know of an organisation."""
+        statement = insert(OrganisationRow).values(id=organisation_id, name=name)
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=[OrganisationRow.id], set_={"name": name})
+        )
+
+    async def organisation_known(self, organisation_id: UUID) -> bool:
+        """Whether identity announced the organisation."""
+        return await self._session.get(OrganisationRow, organisation_id) is not None
+
+    async def record_membership(
+        self, organisation_id: UUID, user_id: UUID, role: str, *, revoked: bool
+    ) -> None:
+        """A member's current role, or that they left."""
+        values = {"organisation_id": organisation_id, "user_id": user_id, "role": role, "revoked": revoked}
+        statement = insert(MembershipRow).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[MembershipRow.organisation_id, MembershipRow.user_id],
+                set_={"role": role, "revoked": revoked},
+            )
+        )
+
+    async def memberships_of(self, user_id: UUID) -> dict[UUID, MembershipRow]:
+        """What identity told us of a user's memberships, by organisation."""
+        rows = await self._session.scalars(select(MembershipRow).where(MembershipRow.user_id == user_id))
+        return {row.organisation_id: row for row in rows}
+
+    async def record_partner_access(
+        self,
+        relationship_id: UUID,
+        partner_organisation_id: UUID,
+        client_organisation_id: UUID,
+        *,
+        access: str,
+        product_codes: list[str],
+        access_ends_at: datetime | None,
+    ) -> None:
+        """A partner's current access to a client."""
+        values = {
+            "relationship_id": relationship_id,
+            "partner_organisation_id": partner_organisation_id,
+            "client_organisation_id": client_organisation_id,
+            "access": access,
+            "product_codes": product_codes,
+            "access_ends_at": access_ends_at,
+            "ended": False,
+        }
+        statement = insert(PartnerAccessRow).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PartnerAccessRow.relationship_id],
+                set_={key: value for key, value in values.items() if key != "relationship_id"},
+                # An access change never revives a relationship that has ended.
+                where=PartnerAccessRow.ended.is_(False),
+            )
+        )
+
+    async def end_partner_access(
+        self, relationship_id: UUID, partner_organisation_id: UUID, client_organisation_id: UUID
+    ) -> None:
+        """The partner no longer manages the client."""
+        values = {
+            "relationship_id": relationship_id,
+            "partner_organisation_id": partner_organisation_id,
+            "client_organisation_id": client_organisation_id,
+            "access": "ended",
+            "product_codes": [],
+            "access_ends_at": None,
+            "ended": True,
+        }
+        statement = insert(PartnerAccessRow).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PartnerAccessRow.relationship_id], set_={"ended": True}
+            )
+        )
+
+    async def partners_of(self, client_organisation_id: UUID) -> list[PartnerAccessRow]:
+        """The client's relationships that have not ended."""
+        rows = await self._session.scalars(
+            select(PartnerAccessRow).where(
+                PartnerAccessRow.client_organisation_id == client_organisation_id,
+                PartnerAccessRow.ended.is_(False),
+            )
+        )
+        return list(rows)
+
+    async def record_primary_card(
+        self, organisation_id: UUID, customer_id: str, payment_method_id: str | None, changed_at: datetime
+    ) -> None:
+        """The organisation's primary card, unless a later change is already known."""
+        values = {
+            "organisation_id": organisation_id,
+            "stripe_customer_id": customer_id,
+            "payment_method_id": payment_method_id,
+            "changed_at": changed_at,
+        }
+        statement = insert(PaymentMethodRow).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PaymentMethodRow.organisation_id],
+                set_={key: value for key, value in values.items() if key != "organisation_id"},
+                where=PaymentMethodRow.changed_at <= changed_at,
+            )
+        )
+
+    async def primary_card(self, organisation_id: UUID) -> PaymentMethodRow | None:
+        """The organisation's primary card, if it has one."""
+        row = await self._session.get(PaymentMethodRow, organisation_id)
+        return row if row is not None and row.payment_method_id else None

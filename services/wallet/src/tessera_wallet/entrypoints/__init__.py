@@ -1,0 +1,1 @@
+"""How the outside reaches wallet: HTTP, Kafka consumers, Stripe's webhook and the charging job."""

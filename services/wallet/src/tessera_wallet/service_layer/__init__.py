@@ -1,0 +1,1 @@
+"""wallet's use cases: one transaction each."""

@@ -1,0 +1,111 @@
+"""Who may see or change an organisation's wallet.
+
+* Members of the organisation: any role sees it and reports usage; legal representatives and
+  administrators change it (top-ups, auto-recharge, receipts).
+* Staff of a partner that manages the organisation, with full access or restricted access that lists
+  the product code ``wallet``: the same, by their role in the partner organisation.
+* Operators (legal representatives and administrators of the organisation named by
+  ``WALLET_OPERATOR_ORGANISATION_ID``): see every wallet and grant complimentary credits.
+* Anyone else is told the organisation's wallet does not exist (404); a known caller without the
+  role the change needs is refused (403).
+
+Roles come from the access token, corrected by identity's events: a membership identity revoked (or
+a role it changed) counts from the event on, not from the token's expiry.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from tessera_events.identity import Role
+from tessera_kit.auth import Caller
+from tessera_kit.problems import Forbidden, NotFound
+from tessera_wallet.adapters.uow import WalletUnitOfWork
+
+MANAGERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
+WALLET_PRODUCT_CODE = "wallet"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What the caller may do with one organisation's wallet, and on whose behalf."""
+
+    acting_organisation_id: UUID
+    role: Role
+    as_partner: bool = False
+    as_operator: bool = False
+
+    @property
+    def may_manage(self) -> bool:
+        """Whether the caller may change the wallet (not an operator's read-only look)."""
+        return self.role in MANAGERS and not self.as_operator
+
+
+async def current_roles(uow: WalletUnitOfWork, caller: Caller) -> dict[UUID, Role]:
+    """The caller's roles per organisation: the token's, minus revoked memberships, with newer roles."""
+    known = await uow.projections.memberships_of(caller.user_id)
+    roles: dict[UUID, Role] = {}
+    for organisation_id, role in caller.roles.items():
+        membership = known.get(organisation_id)
+        if membership is None:
+            roles[organisation_id] = role
+        elif not membership.revoked:
+            roles[organisation_id] = Role(membership.role)
+    return roles
+
+
+async def permission(
+    uow: WalletUnitOfWork,
+    caller: Caller,
+    organisation_id: UUID,
+    *,
+    manage: bool,
+    now: datetime,
+) -> Permission:
+    """The caller's permission on the organisation's wallet; NotFound or Forbidden otherwise."""
+    roles = await current_roles(uow, caller)
+    found = _as_member(roles, organisation_id) or await _as_partner(uow, roles, organisation_id, now)
+    if found is None:
+        found = as_operator(roles, uow.operator_organisation_id)
+    if found is None:
+        raise NotFound(f"organisation {organisation_id} has no wallet the caller may see")
+    if manage and not found.may_manage:
+        raise Forbidden("only a legal representative or an administrator can change the wallet")
+    return found
+
+
+async def require_operator(uow: WalletUnitOfWork, caller: Caller, doing: str) -> None:
+    """Forbidden unless the caller is an operator."""
+    if as_operator(await current_roles(uow, caller), uow.operator_organisation_id) is None:
+        raise Forbidden(f"only an operator {doing}")
+
+
+def as_operator(roles: dict[UUID, Role], operator_organisation_id: UUID | None) -> Permission | None:
+    """The caller's operator permission, if they manage the operator organisation."""
+    if operator_organisation_id is None:
+        return None
+    role = roles.get(operator_organisation_id)
+    if role not in MANAGERS:
+        return None
+    return Permission(operator_organisation_id, role, as_operator=True)
+
+
+def _as_member(roles: dict[UUID, Role], organisation_id: UUID) -> Permission | None:
+    role = roles.get(organisation_id)
+    return None if role is None else Permission(organisation_id, role)
+
+
+async def _as_partner(
+    uow: WalletUnitOfWork, roles: dict[UUID, Role], organisation_id: UUID, now: datetime
+) -> Permission | None:
+    best: Permission | None = None
+    for access in await uow.projections.partners_of(organisation_id):
+        role = roles.get(access.partner_organisation_id)
+        if role is None or (access.access_ends_at is not None and access.access_ends_at <= now):
+            continue
+        if access.access != "full" and WALLET_PRODUCT_CODE not in access.product_codes:
+            continue
+        found = Permission(access.partner_organisation_id, role, as_partner=True)
+        if best is None or found.may_manage:
+            best = found
+    return best

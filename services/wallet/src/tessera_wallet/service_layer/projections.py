@@ -1,0 +1,61 @@
+"""What wallet keeps of other services' events: organisations, members, partners' access, cards."""
+
+from tessera_events import billing, identity, partnership
+from tessera_wallet.adapters.uow import WalletUnitOfWork
+
+
+async def record_organisation(uow: WalletUnitOfWork, event: identity.OrganisationRegistered) -> None:
+    """Know of an organisation, so operators can grant it credits."""
+    await uow.projections.record_organisation(event.organisation_id, event.name)
+
+
+async def record_membership(uow: WalletUnitOfWork, event: identity.MembershipGranted) -> None:
+    """A member's role (new or changed)."""
+    await uow.projections.record_membership(
+        event.organisation_id, event.user_id, event.role.value, revoked=False
+    )
+
+
+async def revoke_membership(uow: WalletUnitOfWork, event: identity.MembershipRevoked) -> None:
+    """A member left: their token no longer opens the organisation's wallet."""
+    await uow.projections.record_membership(
+        event.organisation_id, event.user_id, event.role.value, revoked=True
+    )
+
+
+async def start_partner_access(uow: WalletUnitOfWork, event: partnership.RelationshipStarted) -> None:
+    """A partner now manages the client: its staff reach the wallet within the access granted."""
+    await uow.projections.record_partner_access(
+        event.relationship_id,
+        event.partner_organisation_id,
+        event.client_organisation_id,
+        access=event.access.value,
+        product_codes=list(event.product_codes),
+        access_ends_at=event.access_ends_at,
+    )
+
+
+async def change_partner_access(uow: WalletUnitOfWork, event: partnership.AccessChanged) -> None:
+    """The client widened or narrowed the partner's access."""
+    await uow.projections.record_partner_access(
+        event.relationship_id,
+        event.partner_organisation_id,
+        event.client_organisation_id,
+        access=event.access.value,
+        product_codes=list(event.product_codes),
+        access_ends_at=event.access_ends_at,
+    )
+
+
+async def end_partner_access(uow: WalletUnitOfWork, event: partnership.RelationshipEnded) -> None:
+    """The partner no longer manages the client."""
+    await uow.projections.end_partner_access(
+        event.relationship_id, event.partner_organisation_id, event.client_organisation_id
+    )
+
+
+async def record_primary_card(uow: WalletUnitOfWork, event: billing.PrimaryPaymentMethodChanged) -> None:
+    """The card top-ups and recharges are charged to."""
+    await uow.projections.record_primary_card(
+        event.organisation_id, event.stripe_customer_id, event.payment_method_id, event.changed_at
+    )
