@@ -245,17 +245,18 @@ async def _raw_body(message: StreamMessage[Any]) -> bytes:
 
 
 def subscribe(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topics: Sequence[Topic]) -> None:
-    """One FastStream subscriber per handled topic, all in the service's consumer group.
+    """One FastStream subscriber for every handled topic: one member of the service's consumer group
+    per process, so start-up is a single group join rather than a rebalance per topic.
 
     Manual acknowledgement: the offset is committed only after the runtime applied or dead-lettered
-    the record. Records of one topic are handled one at a time, in partition order; a record being
-    retried holds back its own topic only.
+    the record. Records are handled one at a time, in partition order; a record being retried (a
+    bounded number of times, unless the database or Kafka is down) holds back this process's reading.
     """
-    for topic in topics:
-        _subscribe_topic(broker, runtime, topic)
+    if topics:
+        _subscribe_topics(broker, runtime, topics)
 
 
-def _subscribe_topic(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topic: Topic) -> None:
+def _subscribe_topics(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topics: Sequence[Topic]) -> None:
     async def handle(body: bytes, message: KafkaMessage) -> None:
         raw = message.raw_message
         if isinstance(raw, tuple):
@@ -279,10 +280,10 @@ def _subscribe_topic(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topic: 
         runtime.observe_lag(message.consumer, raw.topic, raw.partition, raw.offset)
 
     broker.subscriber(
-        topic.name,
+        *(topic.name for topic in topics),
         group_id=runtime.group,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         decoder=_raw_body,
-        title=f"{runtime.group}: {topic.name}",
+        title=f"{runtime.group}: {', '.join(topic.name for topic in topics)}",
     )(handle)
