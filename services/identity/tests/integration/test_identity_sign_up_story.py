@@ -110,10 +110,10 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
         country="CH",
         locale="de",
         billing_email="billing@meier.example",
-        registered_at=by_type[OrganisationRegistered].data.registered_at,  # type: ignore[attr-defined]
+        registered_at=by_type[OrganisationRegistered].data.registered_at,
     )
-    assert by_type[UserRegistered].data.email == "anna.meier@meier.example"  # type: ignore[attr-defined]
-    assert by_type[MembershipGranted].data.role == "legal_representative"  # type: ignore[attr-defined]
+    assert by_type[UserRegistered].data.email == "anna.meier@meier.example"
+    assert by_type[MembershipGranted].data.role == "legal_representative"
 
     session = await eventually(
         lambda: http.post(
@@ -157,6 +157,7 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
         "memberships": [
             {"organisation_id": organisation_id, "name": "Meier Hosting GmbH", "role": "legal_representative"}
         ],
+        "two_factor_enabled": False,
     }
 
 

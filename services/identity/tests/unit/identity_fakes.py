@@ -12,6 +12,7 @@ from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.domain.errors import EmailAlreadyRegistered
 from tessera_identity.domain.model import Organisation, User
 from tessera_identity.domain.signing_keys import SigningKey
+from tessera_identity.domain.two_factor import TwoFactor
 
 
 class FixedClock:
@@ -88,6 +89,13 @@ class FakeSigningKeys:
         return sorted(keys, key=lambda key: key.not_before, reverse=True)
 
 
+class FakeTwoFactor:
+    """Nobody has 2FA on: the sign-in tests here are about the password (2FA runs on PostgreSQL)."""
+
+    async def of(self, user_id: UUID, *, for_update: bool = False) -> TwoFactor:
+        return TwoFactor()
+
+
 class FakeUnitOfWork(IdentityUnitOfWork):
     """Commits to dictionaries; what a committed transaction emitted lands in ``published``."""
 
@@ -125,6 +133,10 @@ class FakeUnitOfWork(IdentityUnitOfWork):
     @property
     def signing_keys(self) -> Any:
         return FakeSigningKeys(self._working)
+
+    @property
+    def two_factor(self) -> Any:
+        return FakeTwoFactor()
 
 
 class FakePasswords:

@@ -74,7 +74,10 @@ async def test_signing_up_announces_the_organisation_its_representative_and_thei
         user_id=created.user_id, email="anna.meier@meier.example", display_name="Anna Meier", locale="de"
     )
     assert membership == MembershipGranted(
-        organisation_id=created.organisation_id, user_id=created.user_id, role=Role.LEGAL_REPRESENTATIVE
+        organisation_id=created.organisation_id,
+        user_id=created.user_id,
+        role=Role.LEGAL_REPRESENTATIVE,
+        changed_by_user_id=created.user_id,
     )
     assert uow.committed.users[created.user_id].password_hash == "hashed:correct horse battery"
 

@@ -1,9 +1,11 @@
 """identity's tables. The kit's outbox, inbox and trusted keys live beside them, created by 0001."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KINDS = "('company', 'individual')"
@@ -45,6 +48,11 @@ class OrganisationRow(Base):
     locale: Mapped[str] = mapped_column(String(2))
     billing_email: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    vat_number: Mapped[str | None] = mapped_column(Text)
+    vat_terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vat_terms_accepted_by: Mapped[UUID | None]
+    registry_number: Mapped[str | None] = mapped_column(Text)
+    addresses: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
 
 
 class UserRow(Base):
@@ -62,6 +70,12 @@ class UserRow(Base):
     locale: Mapped[str] = mapped_column(String(2))
     password_hash: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_pending_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    second_factor_failures: Mapped[int] = mapped_column(default=0)
+    second_factor_locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MembershipRow(Base):
@@ -92,3 +106,64 @@ class SigningKeyRow(Base):
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean)
+
+
+class BackupCodeRow(Base):
+    """A single-use backup code, by its hash."""
+
+    __tablename__ = "backup_codes"
+
+    code_hash: Mapped[str] = mapped_column(Text, primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryRequestRow(Base):
+    """A request to reset 2FA after losing the authenticator."""
+
+    __tablename__ = "two_factor_recovery_requests"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    message: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[UUID | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AppPasswordRow(Base):
+    """An app password, by its hash."""
+
+    __tablename__ = "app_passwords"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    secret_hash: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    """An API token, by its hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    owner_user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    application: Mapped[str] = mapped_column(Text)
+    permissions: Mapped[list[str]] = mapped_column(JSONB)
+    secret_hash: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivation_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivation_reason: Mapped[str | None] = mapped_column(String(16))

@@ -4,13 +4,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tessera_identity.adapters.orm import MembershipRow, OrganisationRow, SigningKeyRow, UserRow
 from tessera_identity.domain.errors import EmailAlreadyRegistered
-from tessera_identity.domain.model import Locale, Organisation, Role, User
+from tessera_identity.domain.model import (
+    Address,
+    Locale,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TaxIds,
+    User,
+)
 from tessera_identity.domain.signing_keys import KeyPair, SigningKey
 
 # Serialises "is there an active key? if not, make one" across replicas starting together.
@@ -26,6 +35,17 @@ class MembershipView:
     role: Role
 
 
+@dataclass(frozen=True)
+class MemberView:
+    """A member as their organisation sees them."""
+
+    user_id: UUID
+    email: str
+    display_name: str
+    role: Role
+    granted_at: datetime
+
+
 class OrganisationRepository:
     """Organisations and their memberships."""
 
@@ -34,28 +54,76 @@ class OrganisationRepository:
 
     async def add(self, organisation: Organisation) -> None:
         """Store a new organisation with its memberships (its members must be stored first)."""
-        self._session.add(
-            OrganisationRow(
-                id=organisation.id,
-                name=organisation.name,
-                kind=organisation.kind.value,
-                country=organisation.country,
-                locale=organisation.locale.value,
-                billing_email=organisation.billing_email,
-                registered_at=organisation.registered_at,
+        self._session.add(OrganisationRow(id=organisation.id, **_profile_columns(organisation)))
+        await self._session.flush()
+        await self.save_memberships(organisation)
+
+    async def get(self, organisation_id: UUID, *, for_update: bool = False) -> Organisation | None:
+        """The organisation with its memberships, or None.
+
+        ``for_update`` locks its row until the transaction ends: every change to its memberships
+        takes that lock first, so two of them never judge the invariant on the same stale state.
+        """
+        query = select(OrganisationRow).where(OrganisationRow.id == organisation_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self._session.scalar(query)
+        if row is None:
+            return None
+        members = await self._session.scalars(
+            select(MembershipRow).where(MembershipRow.organisation_id == organisation_id)
+        )
+        return _organisation(row, [_membership(member) for member in members])
+
+    async def save_profile(self, organisation: Organisation) -> None:
+        """Store an organisation's profile, VAT and registry numbers."""
+        await self._session.execute(
+            update(OrganisationRow)
+            .where(OrganisationRow.id == organisation.id)
+            .values(**_profile_columns(organisation))
+        )
+
+    async def save_memberships(self, organisation: Organisation) -> None:
+        """Make the stored memberships those of ``organisation``."""
+        kept = [member.user_id for member in organisation.memberships]
+        await self._session.execute(
+            delete(MembershipRow).where(
+                MembershipRow.organisation_id == organisation.id, MembershipRow.user_id.not_in(kept)
             )
         )
-        await self._session.flush()
-        self._session.add_all(
-            MembershipRow(
-                organisation_id=member.organisation_id,
-                user_id=member.user_id,
-                role=member.role.value,
-                granted_at=member.granted_at,
+        for member in organisation.memberships:
+            await self._session.merge(
+                MembershipRow(
+                    organisation_id=member.organisation_id,
+                    user_id=member.user_id,
+                    role=member.role.value,
+                    granted_at=member.granted_at,
+                )
             )
-            for member in organisation.memberships
-        )
         await self._session.flush()
+
+    async def members(self, organisation_id: UUID) -> list[MemberView]:
+        """The organisation's members with their names and e-mail addresses."""
+        rows = await self._session.execute(
+            select(
+                UserRow.id, UserRow.email, UserRow.display_name, MembershipRow.role, MembershipRow.granted_at
+            )
+            .join(MembershipRow, MembershipRow.user_id == UserRow.id)
+            .where(MembershipRow.organisation_id == organisation_id)
+            .order_by(UserRow.display_name, UserRow.id)
+        )
+        return [
+            MemberView(row.id, row.email, row.display_name, Role(row.role), row.granted_at) for row in rows
+        ]
+
+    async def role_of(self, organisation_id: UUID, user_id: UUID) -> Role | None:
+        """A person's current role in an organisation, or None."""
+        role = await self._session.scalar(
+            select(MembershipRow.role).where(
+                MembershipRow.organisation_id == organisation_id, MembershipRow.user_id == user_id
+            )
+        )
+        return Role(role) if role else None
 
     async def memberships_of(self, user_id: UUID) -> list[MembershipView]:
         """Every organisation a person belongs to, by name."""
@@ -103,6 +171,19 @@ class UserRepository:
         row = await self._session.get(UserRow, user_id)
         return _user(row) if row else None
 
+    async def save_profile(self, user: User) -> None:
+        """Store a changed e-mail address, display name or locale; EmailAlreadyRegistered if taken."""
+        try:
+            await self._session.execute(
+                update(UserRow)
+                .where(UserRow.id == user.id)
+                .values(email=user.email, display_name=user.display_name, locale=user.locale.value)
+            )
+        except IntegrityError as error:
+            if "users_email_lower_key" in str(error.orig):
+                raise EmailAlreadyRegistered(f"{user.email} already has an account") from error
+            raise
+
     async def replace_password_hash(self, user_id: UUID, password_hash: str) -> None:
         """Store a stronger hash of the same password."""
         await self._session.execute(
@@ -141,6 +222,25 @@ class SigningKeyRepository:
             update(SigningKeyRow).where(SigningKeyRow.key_id == key_id).values(active=False)
         )
 
+    async def pending(self) -> list[SigningKey]:
+        """Keys published ahead of a rotation that have not signed yet."""
+        rows = await self._session.scalars(
+            select(SigningKeyRow).where(~SigningKeyRow.active, SigningKeyRow.expires_at.is_(None))
+        )
+        return [_signing_key(row) for row in rows]
+
+    async def hand_over(self, old: SigningKey, new: SigningKey) -> None:
+        """Sign with ``new`` from now on; ``old`` verifies the tokens it signed until it expires."""
+        await self._session.execute(
+            update(SigningKeyRow)
+            .where(SigningKeyRow.key_id == old.key_id)
+            .values(active=False, expires_at=old.expires_at)
+        )
+        await self._session.flush()
+        await self._session.execute(
+            update(SigningKeyRow).where(SigningKeyRow.key_id == new.key_id).values(active=True)
+        )
+
     async def active(self) -> list[SigningKey]:
         """The keys marked active (at most one, by the unique index)."""
         rows = await self._session.scalars(select(SigningKeyRow).where(SigningKeyRow.active))
@@ -154,6 +254,53 @@ class SigningKeyRepository:
             .order_by(SigningKeyRow.not_before.desc())
         )
         return [_signing_key(row) for row in rows]
+
+
+def _profile_columns(organisation: Organisation) -> dict[str, object]:
+    tax = organisation.tax_ids
+    return {
+        "name": organisation.name,
+        "kind": organisation.kind.value,
+        "country": organisation.country,
+        "locale": organisation.locale.value,
+        "billing_email": organisation.billing_email,
+        "registered_at": organisation.registered_at,
+        "vat_number": tax.vat_number,
+        "vat_terms_accepted_at": tax.vat_terms_accepted_at,
+        "vat_terms_accepted_by": tax.vat_terms_accepted_by,
+        "registry_number": tax.registry_number,
+        "addresses": [
+            {
+                "purpose": a.purpose,
+                "street": a.street,
+                "postal_code": a.postal_code,
+                "city": a.city,
+                "country": a.country,
+            }
+            for a in organisation.addresses
+        ],
+    }
+
+
+def _organisation(row: OrganisationRow, memberships: list[Membership]) -> Organisation:
+    return Organisation(
+        id=row.id,
+        name=row.name,
+        kind=OrganisationKind(row.kind),
+        country=row.country,
+        locale=Locale(row.locale),
+        billing_email=row.billing_email,
+        registered_at=row.registered_at,
+        memberships=tuple(memberships),
+        tax_ids=TaxIds(
+            row.vat_number, row.vat_terms_accepted_at, row.vat_terms_accepted_by, row.registry_number
+        ),
+        addresses=tuple(Address(**address) for address in row.addresses),
+    )
+
+
+def _membership(row: MembershipRow) -> Membership:
+    return Membership(row.organisation_id, row.user_id, Role(row.role), row.granted_at)
 
 
 def _user(row: UserRow) -> User:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import jwt
@@ -12,7 +13,11 @@ from tessera_identity.domain.signing_keys import SigningKey
 
 @dataclass(frozen=True)
 class AccessGrant:
-    """What a token says: who the caller is and their role in each of their organisations."""
+    """What a token says: who the caller is and their role in each of their organisations.
+
+    A token exchanged for an API token or an app password also says how it was obtained (``amr``),
+    and carries the scopes it is limited to (``scope``, ``app``, ``api_token_id``).
+    """
 
     user_id: UUID
     roles: dict[UUID, Role]
@@ -20,18 +25,29 @@ class AccessGrant:
     lifetime: timedelta
     issuer: str
     audience: str
+    method: str = "pwd"
+    scopes: tuple[str, ...] = ()
+    application: str | None = None
+    api_token_id: UUID | None = None
 
 
 def sign_access_token(grant: AccessGrant, key: SigningKey) -> str:
     """The grant as a compact JWT, signed with ``key`` and naming it in the ``kid`` header."""
-    claims = {
+    claims: dict[str, Any] = {
         "iss": grant.issuer,
         "aud": grant.audience,
         "sub": str(grant.user_id),
         "orgs": {str(organisation): role.value for organisation, role in grant.roles.items()},
         "iat": int(grant.issued_at.timestamp()),
         "exp": int((grant.issued_at + grant.lifetime).timestamp()),
+        "amr": [grant.method],
     }
+    if grant.scopes:
+        claims["scope"] = " ".join(grant.scopes)
+    if grant.application:
+        claims["app"] = grant.application
+    if grant.api_token_id:
+        claims["api_token_id"] = str(grant.api_token_id)
     return jwt.encode(
         claims, key.key_pair.private_key_pem, algorithm=key.algorithm, headers={"kid": key.key_id}
     )

@@ -23,3 +23,19 @@ class LegalRepresentativeRequired(IdentityRuleBroken):
 
 class EmailAlreadyRegistered(IdentityRuleBroken):
     """Another account already signs in with this e-mail address."""
+
+
+class InvalidTaxId(IdentityRuleBroken):
+    """A VAT or registry number that is malformed, has wrong check digits, or does not apply."""
+
+
+class VatTermsNotAccepted(IdentityRuleBroken):
+    """A VAT number was given without accepting the terms that come with it."""
+
+
+class AlreadyMember(IdentityRuleBroken):
+    """The person already belongs to the organisation."""
+
+
+class NotMember(IdentityRuleBroken):
+    """The person does not belong to the organisation."""

@@ -2,8 +2,8 @@
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 ALGORITHM = "EdDSA"
 
@@ -43,6 +43,17 @@ class SigningKey:
             active=True,
         )
 
+    @classmethod
+    def next(cls, key_pair: KeyPair, not_before: datetime) -> "SigningKey":
+        """The key a rotation publishes ahead: trusted and signing only from ``not_before`` on, so
+        every service has it before the first token it signs arrives."""
+        return replace(cls.create(key_pair, not_before), active=False)
+
+    def retiring(self, at: datetime, grace: timedelta) -> "SigningKey":
+        """This key, no longer signing from ``at``, still verifying for ``grace`` (the longest token
+        lifetime plus clock skew), so no token it signed is refused before it expires."""
+        return replace(self, active=False, expires_at=at + grace)
+
     def verifies_at(self, instant: datetime) -> bool:
         """Whether tokens signed with this key are still trusted at ``instant``."""
         return self.expires_at is None or instant < self.expires_at
@@ -56,3 +67,20 @@ def signing_key_at(keys: Iterable[SigningKey], instant: datetime) -> SigningKey 
     """The key to sign with at ``instant``: the newest one allowed to sign, or None."""
     candidates = [key for key in keys if key.signs_at(instant)]
     return max(candidates, key=lambda key: key.not_before, default=None)
+
+
+@dataclass(frozen=True)
+class RotationPolicy:
+    """How often identity changes the key it signs with, and how far ahead it publishes the next."""
+
+    interval: timedelta
+    publish_ahead: timedelta
+    grace: timedelta
+
+
+def next_rotation_step_at(active: SigningKey, pending: SigningKey | None, policy: RotationPolicy) -> datetime:
+    """When the rotation has its next step: the pending key takes over at its not_before; otherwise
+    the next key is published ``publish_ahead`` before the active one has signed for ``interval``."""
+    if pending is not None:
+        return pending.not_before
+    return active.not_before + policy.interval - policy.publish_ahead

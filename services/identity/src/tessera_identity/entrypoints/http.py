@@ -1,14 +1,13 @@
 """identity's HTTP API: sign-up, sign-in, who am I, and the public keys for outside verifiers."""
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from tessera_identity.adapters.keys import public_jwk
-from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.config import IdentitySettings
 from tessera_identity.domain.model import (
     MAX_EMAIL_LENGTH,
@@ -19,13 +18,17 @@ from tessera_identity.domain.model import (
     OrganisationKind,
     Role,
 )
+from tessera_identity.entrypoints.account_routes import AccessToken, account_router
+from tessera_identity.entrypoints.api_token_routes import api_token_router
+from tessera_identity.entrypoints.dependencies import AnyCaller, UnitOfWork
+from tessera_identity.entrypoints.operator_routes import operator_router
+from tessera_identity.entrypoints.organisation_routes import AddressIn, organisation_router
+from tessera_identity.service_layer.issuing import TokenPolicy
 from tessera_identity.service_layer.ports import Passwords
 from tessera_identity.service_layer.profiles import profile_of
 from tessera_identity.service_layer.registration import RegisterOrganisation, register_organisation
-from tessera_identity.service_layer.sessions import TokenPolicy, sign_in
+from tessera_identity.service_layer.sessions import SecondFactor, sign_in
 from tessera_identity.service_layer.signing_keys import published_keys
-from tessera_kit.auth import Caller, authenticated_caller
-from tessera_kit.service import runtime_of
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 
@@ -47,6 +50,14 @@ class OrganisationSignUp(BaseModel):
     locale: Locale
     billing_email: EmailStr
     legal_representative: LegalRepresentative
+    vat_number: str | None = Field(
+        default=None, max_length=32, description="EU companies: VAT number, e.g. FR40303265045."
+    )
+    vat_terms_accepted: bool = Field(default=False, description="Needed with a VAT number.")
+    registry_number: str | None = Field(
+        default=None, max_length=64, description="Company registry number: CHE UID, SIREN/SIRET, ..."
+    )
+    addresses: list[AddressIn] = Field(default_factory=list, max_length=10)
 
 
 class OrganisationCreated(BaseModel):
@@ -57,18 +68,12 @@ class OrganisationCreated(BaseModel):
 
 
 class Credentials(BaseModel):
-    """An e-mail address and password."""
+    """An e-mail address and password; with 2FA on, also a TOTP code or a backup code."""
 
     email: str = Field(max_length=MAX_EMAIL_LENGTH)
     password: str = Field(max_length=MAX_PASSWORD_LENGTH)
-
-
-class AccessToken(BaseModel):
-    """An access token to send as ``Authorization: Bearer <access_token>``."""
-
-    access_token: str
-    token_type: Literal["Bearer"] = "Bearer"
-    expires_in: int = Field(description="Seconds until the token expires.")
+    totp_code: str | None = Field(default=None, max_length=16)
+    backup_code: str | None = Field(default=None, max_length=32)
 
 
 class MembershipOut(BaseModel):
@@ -87,16 +92,7 @@ class Me(BaseModel):
     display_name: str
     locale: Locale
     memberships: list[MembershipOut]
-
-
-def unit_of_work(request: Request) -> IdentityUnitOfWork:
-    """A fresh unit of work on identity's database."""
-    uow: IdentityUnitOfWork = runtime_of(request).unit_of_work()
-    return uow
-
-
-UnitOfWork = Annotated[IdentityUnitOfWork, Depends(unit_of_work)]
-AuthenticatedCaller = Annotated[Caller, Depends(authenticated_caller)]
+    two_factor_enabled: bool
 
 
 def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter:
@@ -129,6 +125,10 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
                 representative_email=representative.email,
                 representative_name=representative.display_name,
                 representative_password=representative.password,
+                vat_number=body.vat_number,
+                vat_terms_accepted=body.vat_terms_accepted,
+                registry_number=body.registry_number,
+                addresses=tuple(address.to_domain() for address in body.addresses),
             ),
         )
         return OrganisationCreated(organisation_id=created.organisation_id, user_id=created.user_id)
@@ -138,12 +138,16 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         tags=["sessions"],
         summary="Sign in with e-mail and password for an access token",
         responses={
-            401: {"description": "Wrong e-mail address or password"},
+            401: {
+                "description": "Wrong e-mail address, password or code; with 2FA on and no code, the "
+                "problem has two_factor_required: true"
+            },
             503: {"description": "No signing key yet (identity is starting)"},
         },
     )
     async def create_session(body: Credentials, uow: UnitOfWork, response: Response) -> AccessToken:
-        issued = await sign_in(uow, passwords, policy, body.email, body.password)
+        second = SecondFactor(body.totp_code, body.backup_code)
+        issued = await sign_in(uow, passwords, policy, body.email, body.password, second)
         response.headers["cache-control"] = "no-store"
         return AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
 
@@ -153,7 +157,7 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         summary="The caller's account and organisations",
         responses={401: {"description": "No valid access token"}},
     )
-    async def me(caller: AuthenticatedCaller, uow: UnitOfWork) -> Me:
+    async def me(caller: AnyCaller, uow: UnitOfWork) -> Me:
         profile = await profile_of(uow, caller.user_id)
         return Me(
             user_id=profile.user.id,
@@ -164,6 +168,7 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
                 MembershipOut(organisation_id=m.organisation_id, name=m.organisation_name, role=m.role)
                 for m in profile.memberships
             ],
+            two_factor_enabled=profile.two_factor_enabled,
         )
 
     @router.get(
@@ -176,4 +181,8 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         response.headers["cache-control"] = "public, max-age=60"
         return {"keys": [public_jwk(key) for key in keys]}
 
+    router.include_router(organisation_router())
+    router.include_router(account_router(passwords, policy))
+    router.include_router(api_token_router(passwords, policy))
+    router.include_router(operator_router(settings))
     return router

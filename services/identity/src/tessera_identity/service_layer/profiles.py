@@ -15,6 +15,7 @@ class Profile:
 
     user: User
     memberships: list[MembershipView]
+    two_factor_enabled: bool
 
 
 async def profile_of(uow: IdentityUnitOfWork, user_id: UUID) -> Profile:
@@ -23,4 +24,6 @@ async def profile_of(uow: IdentityUnitOfWork, user_id: UUID) -> Profile:
         user = await uow.users.get(user_id)
         if user is None:
             raise Unauthenticated("the account this token names no longer exists")
-        return Profile(user=user, memberships=await uow.organisations.memberships_of(user_id))
+        memberships = await uow.organisations.memberships_of(user_id)
+        two_factor = await uow.two_factor.of(user_id)
+        return Profile(user=user, memberships=memberships, two_factor_enabled=two_factor.enabled)

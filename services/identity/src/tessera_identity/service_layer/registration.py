@@ -7,6 +7,7 @@ from tessera_events import identity as contract
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.domain.errors import EmailAlreadyRegistered, IdentityRuleBroken
 from tessera_identity.domain.model import (
+    Address,
     Locale,
     Organisation,
     OrganisationKind,
@@ -30,6 +31,10 @@ class RegisterOrganisation:
     representative_email: str
     representative_name: str
     representative_password: str
+    vat_number: str | None = None
+    vat_terms_accepted: bool = False
+    registry_number: str | None = None
+    addresses: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,11 @@ async def register_organisation(
                 billing_email=command.billing_email,
                 legal_representative=user,
                 at=now,
+                addresses=command.addresses,
             )
+            organisation = organisation.with_vat_number(
+                command.vat_number, terms_accepted=command.vat_terms_accepted, by=user.id, at=now
+            ).with_registry_number(command.registry_number)
         except IdentityRuleBroken as error:
             raise InvalidInput(str(error)) from error
         if await uow.users.with_email(email) is not None:
@@ -94,6 +103,8 @@ def _announce(uow: IdentityUnitOfWork, organisation: Organisation, user: User) -
             locale=contract.Locale(organisation.locale.value),
             billing_email=organisation.billing_email,
             registered_at=organisation.registered_at,
+            vat_number=organisation.tax_ids.vat_number,
+            registry_number=organisation.tax_ids.registry_number,
         )
     )
     uow.emit(
@@ -110,5 +121,6 @@ def _announce(uow: IdentityUnitOfWork, organisation: Organisation, user: User) -
                 organisation_id=member.organisation_id,
                 user_id=member.user_id,
                 role=contract.Role(member.role.value),
+                changed_by_user_id=user.id,
             )
         )
