@@ -128,6 +128,10 @@ class PayerReassigned(EventData):
     effective_at: AwareDatetime
     changed_by_user_id: UUID = Field(description="The client's user who chose the new billing mode.")
     subscriptions: tuple[ReassignedSubscription, ...]
+    new_payer_tax_treatment: "TaxTreatment | None" = Field(
+        default=None,
+        description="The new payer's tax treatment, checked again at the switch (absent before v1.1).",
+    )
 
 
 class SubscriptionRenewed(EventData):
@@ -172,6 +176,9 @@ class TaxTreatment(StrEnum):
     SWISS_VAT = "swiss_vat"
     EU_REVERSE_CHARGE = "eu_reverse_charge"
     STANDARD_RATE = "standard_rate"
+
+
+PayerReassigned.model_rebuild()
 
 
 class InvoiceIssued(EventData):

@@ -1,5 +1,7 @@
 """Billing's settings, read from BILLING_* environment variables when the service starts."""
 
+from uuid import UUID
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -16,3 +18,37 @@ class BillingSettings(ServiceSettings):
         default="https://api.stripe.com", description="Stripe's API, or stripe-mock's URL in development."
     )
     stripe_api_key: str = Field(default="", description="Stripe secret key; never logged.", repr=False)
+    stripe_webhook_secret: str = Field(
+        default="",
+        description="Signing secret of Stripe's webhook endpoint (whsec_...); never logged.",
+        repr=False,
+    )
+    stripe_webhook_tolerance_seconds: int = Field(
+        default=300, description="How old a signed webhook may be before it is refused as a replay."
+    )
+    payment_retry_days: tuple[int, ...] = Field(
+        default=(1, 3, 7), description="Days after a payment's first failure to retry it; then uncollectible."
+    )
+    payment_resubmit_after_seconds: float = Field(
+        default=300.0,
+        description="A charge handed to Stripe without a recorded answer is re-sent after this.",
+    )
+    payments_sweep_seconds: float = Field(
+        default=600.0, description="Longest sleep of the payment and reminder jobs between two looks."
+    )
+    operator_organisation_id: UUID | None = Field(
+        default=None,
+        description=(
+            "Administrators and legal representatives of this organisation (Tessera's own staff) may use "
+            "the operator endpoints under /v1/operations; unset, nobody may."
+        ),
+    )
+    invoice_issuer: str = Field(
+        default="Tessera",
+        description="Who issues invoices, as printed at the top of each PDF: name, address, VAT number.",
+    )
+    renewal_wake_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Longest sleep of the renewal job between two looks at the next due renewal.",
+    )

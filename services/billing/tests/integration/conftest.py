@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from core_support import OPERATOR_ORGANISATION
 
 import tessera_billing
 from tessera_billing.config import BillingSettings
@@ -32,6 +33,7 @@ async def billing_settings(infra: Endpoints, make_database: Callable[..., Awaita
         consumer_initial_backoff_seconds=0.05,
         consumer_max_backoff_seconds=0.5,
         outbox_sweep_seconds=1.0,
+        operator_organisation_id=OPERATOR_ORGANISATION,
     )
 
 

@@ -24,8 +24,21 @@ async def test_the_catalogue_shows_public_prices_in_francs_and_euros_to_anyone(
     assert products["web-hosting-pro"] == {
         "product_code": "web-hosting-pro",
         "name": "Web Hosting Pro",
+        "kind": "hosting",
         "period": "yearly",
         "prices": [{"amount_minor": 11900, "currency": "CHF"}, {"amount_minor": 10900, "currency": "EUR"}],
+        "price_tiers": [
+            {"min_quantity": 1, "discount_bp": 0},
+            {"min_quantity": 3, "discount_bp": 1000},
+            {"min_quantity": 10, "discount_bp": 2000},
+        ],
+    }
+    assert {product["kind"] for product in products.values()} == {
+        "hosting",
+        "domain",
+        "saas",
+        "resale",
+        "marketplace_app",
     }
     assert products["domain-ch"]["prices"] == [
         {"amount_minor": 1300, "currency": "CHF"},

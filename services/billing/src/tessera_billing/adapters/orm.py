@@ -4,12 +4,14 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, MetaData, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 CURRENCIES = "('CHF', 'EUR')"
 PERIODS = "('monthly', 'yearly')"
 BILLING_MODES = "('client_pays', 'partner_pays')"
 ACCESSES = "('full', 'restricted')"
+KINDS = "('hosting', 'domain', 'saas', 'resale', 'marketplace_app')"
 
 
 class Base(DeclarativeBase):
@@ -30,12 +32,27 @@ class ProductRow(Base):
     """A product of the catalogue."""
 
     __tablename__ = "products"
-    __table_args__ = (CheckConstraint(f"period IN {PERIODS}", name="period"),)
+    __table_args__ = (
+        CheckConstraint(f"period IN {PERIODS}", name="period"),
+        CheckConstraint(f"kind IN {KINDS}", name="kind"),
+    )
 
     code: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     period: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
     prices: Mapped[list["ProductPriceRow"]] = relationship(lazy="raise", order_by="ProductPriceRow.currency")
+    tiers: Mapped[list["ProductTierRow"]] = relationship(lazy="raise", order_by="ProductTierRow.min_quantity")
+
+
+class ProductTierRow(Base):
+    """A decreasing price: from ``min_quantity`` products of this code, ``discount_bp`` off the list price."""
+
+    __tablename__ = "product_price_tiers"
+
+    product_code: Mapped[str] = mapped_column(ForeignKey("products.code"), primary_key=True)
+    min_quantity: Mapped[int] = mapped_column(Integer, primary_key=True)
+    discount_bp: Mapped[int] = mapped_column(Integer)
 
 
 class ProductPriceRow(Base):
@@ -63,6 +80,9 @@ class PartnerRelationshipRow(Base):
     client_organisation_id: Mapped[UUID] = mapped_column(index=True)
     access: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    access_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    product_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     modes: Mapped[list["BillingModeRow"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="BillingModeRow.effective_from"
     )
@@ -103,6 +123,9 @@ class SubscriptionRow(Base):
     period: Mapped[str] = mapped_column(Text)
     ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ordered_by_user_id: Mapped[UUID]
+    ordered_by_organisation_id: Mapped[UUID]
+    product_kind: Mapped[str] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     renewed_periods: Mapped[int] = mapped_column(Integer)
     # Derived from ordered_at, period and renewed_periods; stored so due renewals can be found by index.
     next_renewal_on: Mapped[date] = mapped_column(Date, index=True)
@@ -121,3 +144,28 @@ class PayerAssignmentRow(Base):
     )
     effective_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     payer_organisation_id: Mapped[UUID] = mapped_column(index=True)
+
+
+class OrganisationRow(Base):
+    """billing's projection of an organisation (from identity's events): what tax depends on."""
+
+    __tablename__ = "organisations"
+
+    organisation_id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(Text)
+    vat_number: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PartnerTermsRow(Base):
+    """A partner's reseller discount and cashback rate from an instant on (from partnership's tiers)."""
+
+    __tablename__ = "partner_terms"
+
+    partner_organisation_id: Mapped[UUID] = mapped_column(primary_key=True)
+    effective_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    tier: Mapped[str] = mapped_column(Text)
+    reseller_discount_bp: Mapped[int] = mapped_column(Integer)
+    cashback_bp: Mapped[int] = mapped_column(Integer)

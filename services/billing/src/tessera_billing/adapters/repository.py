@@ -1,9 +1,10 @@
 """Every query billing makes, and the mapping between its rows and the domain's aggregates."""
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +15,8 @@ from tessera_billing.adapters.orm import (
     ProductRow,
     SubscriptionRow,
 )
-from tessera_billing.domain.catalogue import Product
+from tessera_billing.adapters.orm_invoices import SubscriptionTagRow
+from tessera_billing.domain.catalogue import PriceTier, Product, ProductKind
 from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.periods import Period
 from tessera_billing.domain.relationships import Access, BillingMode, Relationship
@@ -31,14 +33,18 @@ class CatalogueRepository:
     async def list(self) -> list[Product]:
         """Every product, by code."""
         rows = await self._session.scalars(
-            select(ProductRow).options(selectinload(ProductRow.prices)).order_by(ProductRow.code)
+            select(ProductRow)
+            .options(selectinload(ProductRow.prices), selectinload(ProductRow.tiers))
+            .order_by(ProductRow.code)
         )
         return [_product(row) for row in rows]
 
     async def get(self, code: str) -> Product | None:
         """One product, or None when the catalogue has no such code."""
         row = await self._session.scalar(
-            select(ProductRow).options(selectinload(ProductRow.prices)).where(ProductRow.code == code)
+            select(ProductRow)
+            .options(selectinload(ProductRow.prices), selectinload(ProductRow.tiers))
+            .where(ProductRow.code == code)
         )
         return _product(row) if row is not None else None
 
@@ -47,7 +53,14 @@ def _product(row: ProductRow) -> Product:
     prices = {
         Currency(price.currency): Money(price.amount_minor, Currency(price.currency)) for price in row.prices
     }
-    return Product(code=row.code, name=row.name, period=Period(row.period), prices=prices)
+    return Product(
+        code=row.code,
+        name=row.name,
+        period=Period(row.period),
+        prices=prices,
+        kind=ProductKind(row.kind),
+        tiers=tuple(PriceTier(tier.min_quantity, tier.discount_bp) for tier in row.tiers),
+    )
 
 
 class RelationshipRepository:
@@ -77,7 +90,22 @@ class RelationshipRepository:
             ),
             access=Access(row.access) if row.access is not None else None,
             started_at=row.started_at,
+            product_codes=tuple(row.product_codes or ()),
+            ended_at=row.ended_at,
         )
+
+    async def of_client_with(
+        self, client_organisation_id: UUID, partners: Collection[UUID]
+    ) -> list[Relationship]:
+        """The client's relationships with any of ``partners`` (ended ones too)."""
+        ids = await self._session.scalars(
+            select(PartnerRelationshipRow.relationship_id).where(
+                PartnerRelationshipRow.client_organisation_id == client_organisation_id,
+                PartnerRelationshipRow.partner_organisation_id.in_(list(partners)),
+            )
+        )
+        found = [await self.get(relationship_id) for relationship_id in ids]
+        return [relationship for relationship in found if relationship is not None]
 
     async def save(self, relationship: Relationship) -> None:
         """Store a new or changed relationship."""
@@ -90,6 +118,8 @@ class RelationshipRepository:
         row.client_organisation_id = relationship.client_organisation_id
         row.access = relationship.access.value if relationship.access is not None else None
         row.started_at = relationship.started_at
+        row.product_codes = list(relationship.product_codes)
+        row.ended_at = relationship.ended_at
         row.modes = _reconciled_modes(row.modes, relationship)
         await self._session.flush()
 
@@ -116,11 +146,53 @@ class SubscriptionRepository:
         self._session = session
         self._rows: dict[UUID, SubscriptionRow] = {}
 
-    async def owned_by(self, organisation_id: UUID) -> list[Subscription]:
-        """An organisation's subscriptions, oldest first."""
-        return await self._load(
-            select(SubscriptionRow).where(SubscriptionRow.owner_organisation_id == organisation_id)
+    async def owned_by(
+        self, organisation_id: UUID, *, kind: ProductKind | None = None, tag_id: UUID | None = None
+    ) -> list[Subscription]:
+        """An organisation's subscriptions, oldest first; only of one kind, or carrying one tag, if asked."""
+        query = select(SubscriptionRow).where(SubscriptionRow.owner_organisation_id == organisation_id)
+        if kind is not None:
+            query = query.where(SubscriptionRow.product_kind == kind.value)
+        if tag_id is not None:
+            query = query.where(
+                SubscriptionRow.subscription_id.in_(
+                    select(SubscriptionTagRow.subscription_id).where(SubscriptionTagRow.tag_id == tag_id)
+                )
+            )
+        return await self._load(query)
+
+    async def get(self, subscription_id: UUID, *, for_update: bool = False) -> Subscription | None:
+        """One subscription; ``for_update`` holds it until commit (a renewal and a switch never cross)."""
+        query = select(SubscriptionRow).where(SubscriptionRow.subscription_id == subscription_id)
+        found = await self._load(query.with_for_update() if for_update else query)
+        return found[0] if found else None
+
+    async def count_owned(self, organisation_id: UUID, product_code: str) -> int:
+        """How many subscriptions of a product an organisation holds (for volume tiers)."""
+        count = await self._session.scalar(
+            select(func.count()).where(
+                SubscriptionRow.owner_organisation_id == organisation_id,
+                SubscriptionRow.product_code == product_code,
+                SubscriptionRow.cancelled_at.is_(None),
+            )
         )
+        return int(count or 0)
+
+    async def next_renewal_on(self) -> date | None:
+        """The earliest day a subscription falls due (None: nothing to renew)."""
+        return await self._session.scalar(
+            select(func.min(SubscriptionRow.next_renewal_on)).where(SubscriptionRow.cancelled_at.is_(None))
+        )
+
+    async def due_by(self, day: date, limit: int) -> list[UUID]:
+        """Subscriptions with a renewal due on or before ``day``, earliest first."""
+        rows = await self._session.scalars(
+            select(SubscriptionRow.subscription_id)
+            .where(SubscriptionRow.next_renewal_on <= day, SubscriptionRow.cancelled_at.is_(None))
+            .order_by(SubscriptionRow.next_renewal_on)
+            .limit(limit)
+        )
+        return list(rows)
 
     async def managed_under(self, relationship_id: UUID) -> list[Subscription]:
         """The subscriptions a relationship manages, locked until commit, oldest first."""
@@ -158,6 +230,9 @@ class SubscriptionRepository:
         row.period = subscription.period.value
         row.ordered_at = subscription.ordered_at
         row.ordered_by_user_id = subscription.ordered_by_user_id
+        row.ordered_by_organisation_id = subscription.ordered_by_organisation_id
+        row.product_kind = subscription.kind.value
+        row.cancelled_at = subscription.cancelled_at
         row.renewed_periods = subscription.renewed_periods
         row.next_renewal_on = subscription.next_renewal_on
         row.payer_assignments = _reconciled_payers(row.payer_assignments, subscription)
@@ -199,4 +274,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
             for assignment in row.payer_assignments
         ),
         renewed_periods=row.renewed_periods,
+        kind=ProductKind(row.product_kind),
+        ordered_by_organisation_id=row.ordered_by_organisation_id,
+        cancelled_at=row.cancelled_at,
     )

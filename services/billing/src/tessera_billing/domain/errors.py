@@ -11,3 +11,7 @@ class CurrencyMismatch(BillingRuleBroken):
 
 class PriceNotOffered(BillingRuleBroken):
     """The product has no public price in the requested currency."""
+
+
+class InvoiceStateConflict(BillingRuleBroken):
+    """The invoice is not in a state that allows the change (e.g. paying a voided invoice)."""

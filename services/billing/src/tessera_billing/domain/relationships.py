@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from tessera_billing.domain.timeline import Effective, Timeline
+from tessera_billing.domain.timeline import Effective, Timeline, instant
 
 
 class BillingMode(StrEnum):
@@ -33,6 +33,8 @@ class Relationship:
         modes: Timeline[BillingMode],
         access: Access | None = None,
         started_at: datetime | None = None,
+        product_codes: tuple[str, ...] = (),
+        ended_at: datetime | None = None,
     ) -> None:
         self.relationship_id = relationship_id
         self.partner_organisation_id = partner_organisation_id
@@ -40,6 +42,8 @@ class Relationship:
         self.modes = modes
         self.access = access
         self.started_at = started_at
+        self.product_codes = product_codes
+        self.ended_at = ended_at
 
     @classmethod
     def started(
@@ -88,6 +92,34 @@ class Relationship:
         self.access = access
         self.started_at = started_at
         self.modes.starting_earlier(mode, started_at)
+
+    def is_active_on(self, when: datetime) -> bool:
+        """Whether the partner still manages the client at ``when`` (before the relationship ended)."""
+        return self.ended_at is None or instant(when) < self.ended_at
+
+    def lets_partner_manage(self, product_code: str, when: datetime) -> bool:
+        """Whether the partner's staff may see and order ``product_code`` for the client at ``when``."""
+        if not self.is_active_on(when):
+            return False
+        return self.manages_every_product or product_code in self.product_codes
+
+    @property
+    def manages_every_product(self) -> bool:
+        """Full access (a relationship first seen changing its mode had it: only full access has modes)."""
+        return self.access is not Access.RESTRICTED
+
+    def restrict(self, access: Access, product_codes: tuple[str, ...]) -> None:
+        """The client changed what the partner may manage."""
+        self.access = access
+        self.product_codes = product_codes
+
+    def end(self, ended_at: datetime) -> bool:
+        """The partner stops managing the client at ``ended_at``; False when it already had."""
+        if self.ended_at is not None and self.ended_at <= instant(ended_at):
+            return False
+        self.ended_at = instant(ended_at)
+        self.change_mode(BillingMode.CLIENT_PAYS, ended_at)
+        return True
 
     def manages_products_of(self, organisation_id: UUID) -> bool:
         """Whether the organisation is this relationship's client."""

@@ -5,12 +5,13 @@ history, because a partnership's billing mode can move the renewals to another o
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from tessera_billing.domain.catalogue import Product
+from tessera_billing.domain.catalogue import Product, ProductKind
 from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.periods import Period
+from tessera_billing.domain.pricing import OrderedBy
 from tessera_billing.domain.relationships import Relationship
 from tessera_billing.domain.timeline import Effective, Timeline, instant
 
@@ -46,6 +47,9 @@ class Subscription:
         relationship_id: UUID | None,
         payers: Timeline[UUID],
         renewed_periods: int = 0,
+        kind: ProductKind = ProductKind.HOSTING,
+        ordered_by_organisation_id: UUID | None = None,
+        cancelled_at: datetime | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.owner_organisation_id = owner_organisation_id
@@ -57,6 +61,9 @@ class Subscription:
         self.ordered_by_user_id = ordered_by_user_id
         self.relationship_id = relationship_id
         self.renewed_periods = renewed_periods
+        self.kind = kind
+        self.ordered_by_organisation_id = ordered_by_organisation_id or owner_organisation_id
+        self.cancelled_at = cancelled_at
         self._payers = payers
 
     @classmethod
@@ -70,6 +77,7 @@ class Subscription:
         ordered_at: datetime,
         ordered_by_user_id: UUID,
         managed_under: Relationship | None = None,
+        ordered_by_organisation_id: UUID | None = None,
     ) -> "Subscription":
         """A new subscription at the product's public price, renewing one period after today.
 
@@ -94,7 +102,22 @@ class Subscription:
             ordered_by_user_id=ordered_by_user_id,
             relationship_id=managed_under.relationship_id if managed_under is not None else None,
             payers=payers,
+            kind=product.kind,
+            ordered_by_organisation_id=ordered_by_organisation_id,
         )
+
+    @property
+    def ordered_by(self) -> OrderedBy:
+        """Which side placed the order; its renewals count as placed by the same side."""
+        if self.ordered_by_organisation_id == self.owner_organisation_id:
+            return OrderedBy.CLIENT
+        return OrderedBy.PARTNER
+
+    def period_of(self, number: int) -> tuple[date, date]:
+        """The first and last day of the ``number``-th period (0 is the ordered one)."""
+        start = self.period.renewal_on(self.started_on, number)
+        end = self.period.renewal_on(self.started_on, number + 1)
+        return start, end - timedelta(days=1)
 
     @property
     def started_on(self) -> date:
@@ -138,6 +161,18 @@ class Subscription:
     def next_renewal(self) -> Renewal:
         """The next renewal to fall due, and who will owe it."""
         return self.renewal(self.renewed_periods + 1)
+
+    def cancel(self, at: datetime) -> bool:
+        """Stop renewing: the paid period runs to its end; False when already cancelled."""
+        if self.cancelled_at is not None:
+            return False
+        self.cancelled_at = instant(at)
+        return True
+
+    @property
+    def paid_until(self) -> date:
+        """The last day of the last period invoiced."""
+        return self.next_renewal_on - timedelta(days=1)
 
     def reassign_payer(self, new_payer_organisation_id: UUID, effective_at: datetime) -> bool:
         """Renewals due from ``effective_at`` on go to a new payer; False when nothing changes.
