@@ -3,7 +3,7 @@
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from tessera_events.envelope import EventData
 from tessera_events.topics import DAY_MS, Topic
@@ -27,9 +27,18 @@ class EmailDelivered(EventData):
 
     delivery_id: UUID
     notification: str
-    organisation_id: UUID
+    organisation_id: UUID = Field(
+        description="The organisation the e-mail concerns; the nil UUID for a notice about a person's "
+        "own account (then see recipient_user_id)."
+    )
     cause_event_id: UUID
     delivered_at: AwareDatetime
+    category: str | None = Field(
+        default=None, description="The notification's category (security, invoices, ...); absent before v1.1."
+    )
+    recipient_user_id: UUID | None = Field(
+        default=None, description="The person written to; none for an organisation's billing contact."
+    )
 
 
 class EmailFailed(EventData):
@@ -41,10 +50,19 @@ class EmailFailed(EventData):
 
     delivery_id: UUID
     notification: str
-    organisation_id: UUID
+    organisation_id: UUID = Field(
+        description="The organisation the e-mail concerns; the nil UUID for a notice about a person's "
+        "own account (then see recipient_user_id)."
+    )
     cause_event_id: UUID
     reason: str
     failed_at: AwareDatetime
+    category: str | None = Field(
+        default=None, description="The notification's category (security, invoices, ...); absent before v1.1."
+    )
+    recipient_user_id: UUID | None = Field(
+        default=None, description="The person written to; none for an organisation's billing contact."
+    )
 
 
 EVENTS: tuple[type[EventData], ...] = (EmailDelivered, EmailFailed)

@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from tessera_kit.settings import ServiceSettings
+from tessera_notify.adapters.links import OfferLinks
 
 
 class NotifySettings(ServiceSettings):
@@ -39,6 +40,32 @@ class NotifySettings(ServiceSettings):
         gt=0,
         description="Longest the retry job sleeps without a wake-up; it covers a missed notification.",
     )
+
+    smtp_ca_file: str = Field(
+        default="",
+        description="CA bundle (PEM) to verify the SMTP server's certificate; empty: the system's.",
+    )
+    partnership_public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of partnership's public API, for the cancel links in offer-request e-mails.",
+    )
+    offer_link_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key (at least 32 bytes) that signs offer-request cancel links; partnership's "
+        "PARTNERSHIP_OFFER_LINK_KEY must be the same.",
+    )
+
+    @property
+    def offer_links(self) -> OfferLinks:
+        """The signer of links into partnership's API."""
+        return OfferLinks(self.partnership_public_url, self.offer_link_key.get_secret_value().encode())
+
+    @model_validator(mode="after")
+    def _link_key_long_enough(self) -> Self:
+        """A short key is refused at start-up rather than at the first offer request."""
+        if 0 < len(self.offer_link_key.get_secret_value().encode()) < 32:
+            raise ValueError("NOTIFY_OFFER_LINK_KEY needs at least 32 bytes")
+        return self
 
     @model_validator(mode="after")
     def _one_way_to_tls(self) -> Self:

@@ -10,8 +10,9 @@ from tessera_notify.adapters.mailer import SmtpMailer
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.config import NotifySettings
 from tessera_notify.domain.deliveries import RetrySchedule
-from tessera_notify.entrypoints.consumers import handlers
+from tessera_notify.entrypoints.consumers import notify_handlers
 from tessera_notify.entrypoints.http import router
+from tessera_notify.entrypoints.preferences_http import router as preferences_router
 from tessera_notify.entrypoints.sender import DeliveryWorker
 
 
@@ -40,8 +41,8 @@ def define(settings: NotifySettings) -> ServiceDefinition[NotifyUnitOfWork]:
             clock=clock,
             notice_max_age=timedelta(hours=settings.notice_max_age_hours),
         ),
-        routers=[router],
-        handlers=handlers,
+        routers=[router, preferences_router],
+        handlers=notify_handlers(settings.offer_links),
         publishes=[DELIVERIES],
         background=[worker.retry_due_deliveries],
         after_commit=worker.after_commit,

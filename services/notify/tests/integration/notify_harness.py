@@ -2,6 +2,7 @@
 what it receives, notify running in-process with a look into its database, and the other services'
 events to publish to it."""
 
+import asyncio
 import email
 import email.policy
 from dataclasses import dataclass
@@ -9,16 +10,25 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 
 import tessera_notify.main
 from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer, envelope, eventually
 from tessera_events import Currency, Money
 from tessera_events.billing import PayerReassigned, ReassignedSubscription
-from tessera_events.identity import Locale, OrganisationKind, OrganisationRegistered
+from tessera_events.identity import (
+    Locale,
+    MembershipGranted,
+    OrganisationKind,
+    OrganisationRegistered,
+    Role,
+    UserRegistered,
+)
 from tessera_events.partnership import BillingMode
 from tessera_kit.db import asyncpg_dsn
 from tessera_notify.config import NotifySettings
@@ -26,6 +36,8 @@ from tessera_notify.config import NotifySettings
 MIGRATIONS = Path(tessera_notify.main.__file__).parent / "migrations"
 IDENTITY = "/tessera/identity"
 BILLING = "/tessera/billing"
+PARTNERSHIP = "/tessera/partnership"
+WALLET = "/tessera/wallet"
 
 
 class SmtpInbox:
@@ -97,11 +109,72 @@ class RunningNotify:
             lambda: self.fetch("SELECT 1 FROM tessera_trusted_keys WHERE key_id = $1", issuer.key_id),
             what="notify to trust the signing key",
         )
+        # The token verifier looks for keys it does not know at most once a second.
+        await asyncio.sleep(1.1)
         return issuer
 
-    async def register_organisation(self, name: str, locale: Locale, country: str) -> OrganisationRegistered:
+    async def register_user(self, name: str, locale: Locale, user_id: UUID | None = None) -> UserRegistered:
+        """Publish identity's UserRegistered and wait until notify knows the person."""
+        user_id = user_id or uuid4()
+        data = UserRegistered(
+            user_id=user_id,
+            email=f"{name.lower().replace(' ', '.')}-{user_id.hex[:8]}@example.org",
+            display_name=name,
+            locale=locale,
+        )
+        await self.kafka.publish(envelope(data, source=IDENTITY))
+        await eventually(
+            lambda: self.fetch("SELECT 1 FROM users WHERE id = $1", user_id),
+            what=f"notify to learn of {name}",
+        )
+        return data
+
+    async def grant(
+        self,
+        organisation: OrganisationRegistered,
+        user: UserRegistered,
+        role: Role,
+        previous: Role | None = None,
+    ) -> None:
+        """Publish identity's MembershipGranted and wait until notify knows the member's role."""
+        data = MembershipGranted(
+            organisation_id=organisation.organisation_id,
+            user_id=user.user_id,
+            role=role,
+            previous_role=previous,
+        )
+        await self.kafka.publish(envelope(data, source=IDENTITY))
+        await eventually(
+            lambda: self.fetch(
+                "SELECT 1 FROM memberships WHERE organisation_id = $1 AND user_id = $2 AND role = $3",
+                organisation.organisation_id,
+                user.user_id,
+                role.value,
+            ),
+            what=f"notify to learn that {user.display_name} is {role.value}",
+        )
+
+    async def deliveries_of(self, cause_id: object, *, settled: int) -> list[asyncpg.Record]:
+        """The deliveries an event caused, once ``settled`` of them are no longer pending."""
+        return await eventually(
+            lambda: self.fetch(
+                "SELECT notification, recipient, locale, status, subject, category, recipient_user_id, "
+                "organisation_id FROM deliveries WHERE cause_event_id = $1 ORDER BY recipient",
+                cause_id,
+            ),
+            what=f"{settled} settled deliveries of {cause_id}",
+            until=lambda rows: sum(row["status"] != "pending" for row in rows) >= settled,
+        )
+
+    async def fetch_until(self, query: str, *arguments: object) -> list[asyncpg.Record]:
+        """The rows of a query, once there are some."""
+        return await eventually(lambda: self.fetch(query, *arguments), what=query)
+
+    async def register_organisation(
+        self, name: str, locale: Locale, country: str, organisation_id: UUID | None = None
+    ) -> OrganisationRegistered:
         """Publish identity's OrganisationRegistered and wait until notify knows the organisation."""
-        organisation_id = uuid4()
+        organisation_id = organisation_id or uuid4()
         data = OrganisationRegistered(
             organisation_id=organisation_id,
             name=name,
@@ -143,3 +216,25 @@ def payer_reassigned(
             ),
         ),
     )
+
+
+async def start_at_the_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit, for a consumer group that has not started yet, the current end of every partition of
+    ``topics``: the shared Kafka holds what earlier tests and runs published, which a new group would
+    otherwise read first (minutes of other people's events on a busy machine)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        metadata = await consumer._client.fetch_all_metadata()
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in topics
+            for partition in metadata.partitions_for_topic(topic) or set()
+        ]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit({partition: end for partition, end in ends.items() if end > 0})
+    finally:
+        await consumer.stop()

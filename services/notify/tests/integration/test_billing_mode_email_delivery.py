@@ -65,7 +65,8 @@ async def test_partner_is_emailed_in_its_language_when_client_switches_to_partne
     published = await eventually(
         lambda: notify.fetch(
             "SELECT event_type FROM tessera_outbox WHERE event_type = 'tessera.notify.EmailDelivered.v1' "
-            "AND published_at IS NOT NULL"
+            "AND published_at IS NOT NULL AND record_key = ANY($1::text[])",
+            [str(row["id"]) for row in deliveries],
         ),
         what="EmailDelivered to be published for both",
         until=lambda rows: len(rows) == 2,
@@ -150,7 +151,8 @@ async def test_an_address_the_server_refuses_is_marked_failed_without_retrying(
 
     [failed] = await eventually(
         lambda: notify.fetch(
-            "SELECT status, attempts, last_error FROM deliveries WHERE recipient = $1 AND status = 'failed'",
+            "SELECT id, status, attempts, last_error FROM deliveries "
+            "WHERE recipient = $1 AND status = 'failed'",
             client.billing_email,
         ),
         what="the refused delivery to be marked failed",
@@ -159,7 +161,9 @@ async def test_an_address_the_server_refuses_is_marked_failed_without_retrying(
     assert failed["last_error"].startswith("550")
     await eventually(
         lambda: notify.fetch(
-            "SELECT 1 FROM tessera_outbox WHERE event_type = 'tessera.notify.EmailFailed.v1'"
+            "SELECT 1 FROM tessera_outbox "
+            "WHERE event_type = 'tessera.notify.EmailFailed.v1' AND record_key = $1",
+            str(failed["id"]),
         ),
         what="EmailFailed in the outbox",
     )
@@ -172,10 +176,10 @@ async def test_an_email_left_pending_by_a_process_that_died_is_sent_by_the_retry
     delivery_id, address = uuid4(), f"billing-{uuid4().hex[:12]}@example.org"
     # What a process leaves behind when it dies between committing an event and sending its e-mail.
     await notify.fetch(
-        "INSERT INTO deliveries (id, cause_event_id, notification, organisation_id, recipient, locale, "
-        "subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, "
-        "'billing_mode_changed', $3, $4, 'en', 'Billing mode changed', 'Hello', '<p>Hello</p>', "
-        "'pending', 0, now(), now())",
+        "INSERT INTO deliveries (id, cause_event_id, notification, category, organisation_id, recipient, "
+        "locale, subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES ($1, "
+        "$2, 'billing_mode_changed', 'partnership', $3, $4, 'en', 'Billing mode changed', 'Hello', "
+        "'<p>Hello</p>', 'pending', 0, now(), now())",
         delivery_id,
         uuid4(),
         uuid4(),

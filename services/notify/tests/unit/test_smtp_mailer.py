@@ -92,3 +92,20 @@ def test_a_long_non_ascii_subject_keeps_its_spaces_on_the_wire() -> None:
     wire = SmtpMailer(settings()).wire(email)
 
     assert message_from_bytes(wire, policy=policy.default)["Subject"] == subject
+
+
+def test_an_internationalised_address_is_written_in_utf8_not_as_an_encoded_word() -> None:
+    email = OutgoingEmail(
+        delivery_id=uuid4(),
+        recipient="lucía.garcía@example.org",
+        language="es",
+        subject="Su solicitud de oferta «Tienda online» ha sido enviada",
+        text="Hola",
+        html="<p>Hola</p>",
+        written_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
+    )
+
+    wire = SmtpMailer(settings()).wire(email)
+
+    assert "To: lucía.garcía@example.org".encode() in wire
+    assert message_from_bytes(wire, policy=policy.default)["Subject"] == email.subject

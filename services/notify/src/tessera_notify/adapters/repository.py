@@ -1,16 +1,30 @@
 """Every query notify makes."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tessera_notify.adapters.orm import DeliveryRow, MembershipRow, OrganisationRow, UserRow
+from tessera_notify.adapters.orm import (
+    Base,
+    DeliveryRow,
+    InvoiceRow,
+    MembershipRow,
+    OrganisationPreferenceRow,
+    OrganisationRow,
+    ParkedEventRow,
+    UserPreferenceRow,
+    UserRow,
+)
+from tessera_notify.domain.catalogue import Category
 from tessera_notify.domain.deliveries import DeliveryStatus
-from tessera_notify.domain.notices import Recipient
+from tessera_notify.domain.notices import ORGANISATION, OrganisationContact, Person, Recipient
+from tessera_notify.domain.rules import ADMINISTRATIVE_ROLES, LEGAL_REPRESENTATIVE
 
 # The retry job LISTENs here; whoever moves a delivery's next attempt NOTIFYs, so it re-plans its sleep.
 SCHEDULE_CHANNEL = "notify_delivery_schedule"
@@ -30,6 +44,19 @@ class RecipientRepository:
             statement.on_conflict_do_update(
                 index_elements=[OrganisationRow.id],
                 set_={name: statement.excluded[name] for name in values if name != "id"},
+            )
+        )
+
+    async def save_organisation_profile(self, organisation: OrganisationRow) -> None:
+        """Overwrite an organisation's profile, keeping when it registered (inserted if unknown)."""
+        values = _column_values(organisation)
+        statement = insert(OrganisationRow).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[OrganisationRow.id],
+                set_={
+                    name: statement.excluded[name] for name in values if name not in ("id", "registered_at")
+                },
             )
         )
 
@@ -54,17 +81,209 @@ class RecipientRepository:
             )
         )
 
+    async def remove_membership(self, organisation_id: UUID, user_id: UUID) -> None:
+        """Forget that the user belongs to the organisation."""
+        await self._session.execute(
+            delete(MembershipRow).where(
+                MembershipRow.organisation_id == organisation_id, MembershipRow.user_id == user_id
+            )
+        )
+
+    async def role_of(self, organisation_id: UUID, user_id: UUID) -> str | None:
+        """The user's role in the organisation, or None when not a member."""
+        row = await self._session.get(MembershipRow, (organisation_id, user_id))
+        return row.role if row else None
+
     async def organisation(self, organisation_id: UUID) -> Recipient | None:
-        """The organisation as a recipient of e-mail, or None when identity has not told us of it."""
+        """The organisation's billing contact as a recipient, or None when identity has not told us of it."""
+        contact = await self.contact(organisation_id)
+        return contact.as_recipient() if contact else None
+
+    async def contact(self, organisation_id: UUID) -> OrganisationContact | None:
+        """The organisation as notify knows it, or None when identity has not told us of it."""
         row = await self._session.get(OrganisationRow, organisation_id)
         if row is None:
             return None
-        return Recipient(
-            organisation_id=row.id,
-            name=row.name,
-            address=row.billing_email,
-            language=row.locale,
-            country=row.country,
+        return OrganisationContact(row.id, row.name, row.billing_email, row.locale, row.country)
+
+    async def person(self, user_id: UUID) -> Person | None:
+        """The user as notify knows them, or None when identity has not told us of them."""
+        row = await self._session.get(UserRow, user_id)
+        return Person(row.id, row.display_name, row.email, row.locale) if row else None
+
+    async def administrators(self, organisation_id: UUID) -> list[Person]:
+        """The organisation's legal representatives and administrators notify knows the address of."""
+        rows = await self._session.execute(
+            select(UserRow)
+            .join(MembershipRow, MembershipRow.user_id == UserRow.id)
+            .where(
+                MembershipRow.organisation_id == organisation_id,
+                MembershipRow.role.in_(sorted(ADMINISTRATIVE_ROLES)),
+            )
+            .order_by(UserRow.email)
+        )
+        return [Person(row.id, row.display_name, row.email, row.locale) for row in rows.scalars()]
+
+    async def knows(self, kind: str, subject_id: UUID) -> bool:
+        """Whether identity has told notify of this organisation (``kind`` "organisation") or person."""
+        row_class = OrganisationRow if kind == ORGANISATION else UserRow
+        return await self._session.get(row_class, subject_id) is not None
+
+    async def has_legal_representative_besides(self, organisation_id: UUID, user_id: UUID) -> bool:
+        """Whether someone other than ``user_id`` represents the organisation."""
+        found = await self._session.scalar(
+            select(MembershipRow.user_id)
+            .where(
+                MembershipRow.organisation_id == organisation_id,
+                MembershipRow.role == LEGAL_REPRESENTATIVE,
+                MembershipRow.user_id != user_id,
+            )
+            .limit(1)
+        )
+        return found is not None
+
+
+class PreferenceRepository:
+    """Which categories organisations and people switched off (or back on)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_organisation(self, organisation_id: UUID) -> dict[Category, bool]:
+        """The organisation's explicit choices by category."""
+        rows = await self._session.scalars(
+            select(OrganisationPreferenceRow).where(
+                OrganisationPreferenceRow.organisation_id == organisation_id
+            )
+        )
+        return {Category(row.category): row.enabled for row in rows}
+
+    async def of_user(self, user_id: UUID) -> dict[Category, bool]:
+        """The person's explicit choices by category."""
+        rows = await self._session.scalars(
+            select(UserPreferenceRow).where(UserPreferenceRow.user_id == user_id)
+        )
+        return {Category(row.category): row.enabled for row in rows}
+
+    async def choose_for_organisation(
+        self, organisation_id: UUID, category: Category, enabled: bool, at: datetime, by_user_id: UUID
+    ) -> None:
+        """Record the organisation's choice for a category, replacing an earlier one."""
+        statement = insert(OrganisationPreferenceRow).values(
+            organisation_id=organisation_id,
+            category=category.value,
+            enabled=enabled,
+            updated_at=at,
+            updated_by_user_id=by_user_id,
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[
+                    OrganisationPreferenceRow.organisation_id,
+                    OrganisationPreferenceRow.category,
+                ],
+                set_={
+                    "enabled": statement.excluded.enabled,
+                    "updated_at": statement.excluded.updated_at,
+                    "updated_by_user_id": statement.excluded.updated_by_user_id,
+                },
+            )
+        )
+
+    async def choose_for_user(self, user_id: UUID, category: Category, enabled: bool, at: datetime) -> None:
+        """Record the person's choice for a category, replacing an earlier one."""
+        statement = insert(UserPreferenceRow).values(
+            user_id=user_id, category=category.value, enabled=enabled, updated_at=at
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[UserPreferenceRow.user_id, UserPreferenceRow.category],
+                set_={"enabled": statement.excluded.enabled, "updated_at": statement.excluded.updated_at},
+            )
+        )
+
+    async def organisation_choices(
+        self, pairs: set[tuple[UUID, Category]]
+    ) -> dict[tuple[UUID, Category], bool]:
+        """The choices recorded for these (organisation, category) pairs."""
+        if not pairs:
+            return {}
+        rows = await self._session.scalars(
+            select(OrganisationPreferenceRow).where(
+                tuple_(OrganisationPreferenceRow.organisation_id, OrganisationPreferenceRow.category).in_(
+                    [(organisation, category.value) for organisation, category in pairs]
+                )
+            )
+        )
+        return {(row.organisation_id, Category(row.category)): row.enabled for row in rows}
+
+    async def user_choices(self, pairs: set[tuple[UUID, Category]]) -> dict[tuple[UUID, Category], bool]:
+        """The choices recorded for these (user, category) pairs."""
+        if not pairs:
+            return {}
+        rows = await self._session.scalars(
+            select(UserPreferenceRow).where(
+                tuple_(UserPreferenceRow.user_id, UserPreferenceRow.category).in_(
+                    [(user, category.value) for user, category in pairs]
+                )
+            )
+        )
+        return {(row.user_id, Category(row.category)): row.enabled for row in rows}
+
+
+class InvoiceRepository:
+    """Invoice numbers, so a payment e-mail can name the invoice it paid."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def remember(self, invoice_id: UUID, number: str, payer_organisation_id: UUID) -> None:
+        """Record an issued invoice's number (the first word stands: numbers never change)."""
+        await self._session.execute(
+            insert(InvoiceRow)
+            .values(id=invoice_id, number=number, payer_organisation_id=payer_organisation_id)
+            .on_conflict_do_nothing()
+        )
+
+    async def number_of(self, invoice_id: UUID) -> str | None:
+        """The invoice's number, or None when notify has not seen it issued."""
+        row = await self._session.get(InvoiceRow, invoice_id)
+        return row.number if row else None
+
+
+class ParkedEventRepository:
+    """Events waiting for identity to tell notify of an organisation or a person."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, waiting_for: str, subject_id: UUID) -> None:
+        """Serialise parking for, and resuming on, one organisation or person until this transaction ends."""
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"notify-parked:{waiting_for}:{subject_id}"},
+        )
+
+    async def park(self, event: ParkedEventRow) -> None:
+        """Keep the event until what it waits for arrives (once: a second park of it changes nothing)."""
+        await self._session.execute(
+            insert(ParkedEventRow).values(_column_values(event)).on_conflict_do_nothing()
+        )
+
+    async def take(self, waiting_for: str, subject_id: UUID) -> list[str]:
+        """Remove and return the envelopes of the events waiting for this organisation or person,
+        oldest first."""
+        rows = await self._session.execute(
+            delete(ParkedEventRow)
+            .where(ParkedEventRow.waiting_for == waiting_for, ParkedEventRow.waiting_for_id == subject_id)
+            .returning(ParkedEventRow.envelope, ParkedEventRow.occurred_at)
+        )
+        return [row.envelope for row in sorted(rows.all(), key=lambda row: row.occurred_at)]
+
+    async def forget_older_than(self, occurred_before: datetime) -> None:
+        """Drop parked events too old to tell anyone about anyway."""
+        await self._session.execute(
+            delete(ParkedEventRow).where(ParkedEventRow.occurred_at < occurred_before)
         )
 
 
@@ -120,17 +339,38 @@ class DeliveryRepository:
         await self._session.execute(text(f"NOTIFY {SCHEDULE_CHANNEL}"))
 
     async def for_organisation(
-        self, organisation_id: UUID, status: DeliveryStatus | None, limit: int
+        self, organisation_id: UUID, criteria: "DeliveryCriteria"
     ) -> Sequence[DeliveryRow]:
-        """The organisation's deliveries, newest first."""
-        query = select(DeliveryRow).where(DeliveryRow.organisation_id == organisation_id)
-        if status is not None:
-            query = query.where(DeliveryRow.status == status.value)
+        """The organisation's deliveries matching ``criteria``, newest first."""
+        return await self._matching(DeliveryRow.organisation_id == organisation_id, criteria)
+
+    async def for_user(self, user_id: UUID, criteria: "DeliveryCriteria") -> Sequence[DeliveryRow]:
+        """The deliveries written to one person (whatever organisation they concern), newest first."""
+        return await self._matching(DeliveryRow.recipient_user_id == user_id, criteria)
+
+    async def _matching(self, whose: Any, criteria: "DeliveryCriteria") -> Sequence[DeliveryRow]:
+        query = select(DeliveryRow).where(whose)
+        if criteria.status is not None:
+            query = query.where(DeliveryRow.status == criteria.status.value)
+        if criteria.notification is not None:
+            query = query.where(DeliveryRow.notification == criteria.notification)
+        if criteria.category is not None:
+            query = query.where(DeliveryRow.category == criteria.category.value)
         rows = await self._session.scalars(
-            query.order_by(DeliveryRow.created_at.desc(), DeliveryRow.id).limit(limit)
+            query.order_by(DeliveryRow.created_at.desc(), DeliveryRow.id).limit(criteria.limit)
         )
         return rows.all()
 
 
-def _column_values(row: OrganisationRow | UserRow | DeliveryRow) -> dict[str, object]:
+@dataclass(frozen=True)
+class DeliveryCriteria:
+    """Which deliveries of the log to show."""
+
+    status: DeliveryStatus | None = None
+    notification: str | None = None
+    category: Category | None = None
+    limit: int = 100
+
+
+def _column_values(row: Base) -> dict[str, object]:
     return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}

@@ -5,7 +5,13 @@ from datetime import datetime, timedelta
 from tessera_kit.clock import Clock
 from tessera_kit.db import Database
 from tessera_kit.uow import UnitOfWork
-from tessera_notify.adapters.repository import DeliveryRepository, RecipientRepository
+from tessera_notify.adapters.repository import (
+    DeliveryRepository,
+    InvoiceRepository,
+    ParkedEventRepository,
+    PreferenceRepository,
+    RecipientRepository,
+)
 from tessera_notify.domain.notices import too_old_to_tell
 
 
@@ -24,6 +30,21 @@ class NotifyUnitOfWork(UnitOfWork):
     def recipients(self) -> RecipientRepository:
         """Organisations, users and memberships as identity described them."""
         return RecipientRepository(self.session)
+
+    @property
+    def preferences(self) -> PreferenceRepository:
+        """Categories organisations and people switched off."""
+        return PreferenceRepository(self.session)
+
+    @property
+    def invoices(self) -> InvoiceRepository:
+        """Invoice numbers, as billing issued them."""
+        return InvoiceRepository(self.session)
+
+    @property
+    def parked(self) -> ParkedEventRepository:
+        """Events waiting for identity to tell notify of their recipients."""
+        return ParkedEventRepository(self.session)
 
     @property
     def deliveries(self) -> DeliveryRepository:

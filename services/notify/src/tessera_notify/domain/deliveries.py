@@ -9,11 +9,13 @@ ERROR_TEXT_LIMIT = 1000
 
 
 class DeliveryStatus(StrEnum):
-    """Where an e-mail stands: waiting to be sent, accepted by the SMTP server, or given up."""
+    """Where an e-mail stands: waiting to be sent, accepted by the SMTP server, given up, or never
+    sent because the recipient (or their organisation) switched its category off."""
 
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    SUPPRESSED = "suppressed"
 
 
 class DeliveryError(Exception):

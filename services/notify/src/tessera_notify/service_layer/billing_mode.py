@@ -26,7 +26,7 @@ async def tell_parties_billing_mode_changed(
     """Schedule one e-mail to the partner and one to the client, each in its own language.
 
     Raises RecipientUnknown when identity's event about either organisation has not reached notify
-    yet: the kit retries the event with backoff, then dead-letters it (see the README).
+    yet: the event is parked until it does (see the README).
     """
     change = BillingModeChange(
         relationship_id=relationship_id,
@@ -42,5 +42,5 @@ async def tell_parties_billing_mode_changed(
 async def _recipient(uow: NotifyUnitOfWork, organisation_id: UUID) -> Recipient:
     recipient = await uow.recipients.organisation(organisation_id)
     if recipient is None:
-        raise RecipientUnknown(f"organisation {organisation_id} is not known to notify yet")
+        raise RecipientUnknown.organisation(organisation_id)
     return recipient

@@ -1,4 +1,4 @@
-"""Keep notify's copy of identity's organisations, users and memberships.
+"""Keep notify's copy of identity's organisations and users (memberships: ``representation.py``).
 
 These run inside the consumer's transaction (the kit records the inbox row and commits), so a
 redelivered event is applied once; each write is an upsert all the same, so the last word wins.
@@ -43,8 +43,26 @@ async def record_user(
     await uow.recipients.save_user(UserRow(id=user_id, email=email, display_name=display_name, locale=locale))
 
 
-async def record_membership(
-    uow: NotifyUnitOfWork, *, organisation_id: UUID, user_id: UUID, role: str
+async def update_organisation(
+    uow: NotifyUnitOfWork,
+    *,
+    organisation_id: UUID,
+    name: str,
+    kind: str,
+    country: str,
+    locale: str,
+    billing_email: str,
+    updated_at: datetime,
 ) -> None:
-    """Remember a person's role in an organisation."""
-    await uow.recipients.save_membership(organisation_id, user_id, role)
+    """An organisation's profile changed: later notices go to its new address, in its new language."""
+    await uow.recipients.save_organisation_profile(
+        OrganisationRow(
+            id=organisation_id,
+            name=name,
+            kind=kind,
+            country=country,
+            locale=locale,
+            billing_email=billing_email,
+            registered_at=updated_at,
+        )
+    )

@@ -9,7 +9,7 @@ is then still pending and is sent a second time, with the same Message-ID (see a
 """
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -35,13 +35,23 @@ from tessera_notify.domain.deliveries import (
 )
 
 log = structlog.get_logger(__name__)
+# The contract's organisation_id for an e-mail about a person's own account (a security notice).
+NO_ORGANISATION = UUID(int=0)
 
 
-class Mailer(Protocol):
-    """Hands one e-mail to the SMTP server."""
+class MailSession(Protocol):
+    """A connection to the SMTP server that e-mails are handed to one after another."""
 
     async def send(self, email: OutgoingEmail) -> None:
         """Send it, or raise TransientDeliveryError / PermanentDeliveryError."""
+        ...
+
+
+class Mailer(Protocol):
+    """Opens sessions with the SMTP server."""
+
+    def session(self) -> AbstractAsyncContextManager[MailSession]:
+        """A session for a batch of e-mails (one connection, reused while it works)."""
         ...
 
 
@@ -61,8 +71,9 @@ class DeliverySender:
         Returns how many deliveries were attempted.
         """
         attempted = 0
-        while await self._send_next(cause_event_id, restore_trace):
-            attempted += 1
+        async with self.mailer.session() as session:
+            while await self._send_next(session, cause_event_id, restore_trace):
+                attempted += 1
         return attempted
 
     async def seconds_until_next_due(self, longest: float) -> float:
@@ -74,13 +85,15 @@ class DeliverySender:
             return longest
         return min(max((due - now).total_seconds(), 0.0), longest)
 
-    async def _send_next(self, cause_event_id: UUID | None, restore_trace: bool) -> bool:
+    async def _send_next(
+        self, session: MailSession, cause_event_id: UUID | None, restore_trace: bool
+    ) -> bool:
         async with self.unit_of_work() as uow:
             delivery = await uow.deliveries.claim_next_due(uow.clock.now(), cause_event_id)
             if delivery is None:
                 return False
             with _trace_of(delivery) if restore_trace else nullcontext():
-                error = await self._attempt(delivery)
+                error = await self._attempt(session, delivery)
                 settlement = settle_attempt(delivery.attempts, error, uow.clock.now(), self.schedule)
                 await _record(uow, delivery, settlement)
                 await uow.commit()
@@ -93,7 +106,7 @@ class DeliverySender:
             )
         return True
 
-    async def _attempt(self, delivery: DeliveryRow) -> DeliveryError | None:
+    async def _attempt(self, session: MailSession, delivery: DeliveryRow) -> DeliveryError | None:
         email = OutgoingEmail(
             delivery_id=delivery.id,
             recipient=delivery.recipient,
@@ -104,7 +117,7 @@ class DeliverySender:
             written_at=delivery.created_at,
         )
         try:
-            await self.mailer.send(email)
+            await session.send(email)
         except DeliveryError as error:
             return error
         except Exception as error:
@@ -125,9 +138,11 @@ async def _record(uow: NotifyUnitOfWork, delivery: DeliveryRow, settlement: Sett
                 EmailDelivered(
                     delivery_id=delivery.id,
                     notification=delivery.notification,
-                    organisation_id=delivery.organisation_id,
+                    organisation_id=delivery.organisation_id or NO_ORGANISATION,
                     cause_event_id=delivery.cause_event_id,
                     delivered_at=at,
+                    category=delivery.category,
+                    recipient_user_id=delivery.recipient_user_id,
                 ),
                 occurred_at=at,
             )
@@ -144,10 +159,12 @@ async def _record(uow: NotifyUnitOfWork, delivery: DeliveryRow, settlement: Sett
                 EmailFailed(
                     delivery_id=delivery.id,
                     notification=delivery.notification,
-                    organisation_id=delivery.organisation_id,
+                    organisation_id=delivery.organisation_id or NO_ORGANISATION,
                     cause_event_id=delivery.cause_event_id,
                     reason=reason,
                     failed_at=at,
+                    category=delivery.category,
+                    recipient_user_id=delivery.recipient_user_id,
                 ),
                 occurred_at=at,
             )
