@@ -21,7 +21,10 @@ def fake_command(name: str) -> list[str]:
 
 
 def endpoints() -> Endpoints:
-    urls = {name: f"postgresql+asyncpg://{name}:pw@127.0.0.1:5432/{name}" for name in ("identity", "partnership", "notify")}
+    urls = {
+        name: f"postgresql+asyncpg://{name}:pw@127.0.0.1:5432/{name}"
+        for name in ("identity", "partnership", "notify")
+    }
     return Endpoints(
         kafka_bootstrap="127.0.0.1:9092",
         postgres_admin_dsn="postgresql://postgres:postgres@127.0.0.1:5432/postgres",
