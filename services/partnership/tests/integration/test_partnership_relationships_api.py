@@ -8,7 +8,12 @@ from conftest import Organisations
 
 from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer
 from tessera_events.identity import Role
-from tessera_events.partnership import RELATIONSHIPS, BillingModeChanged, RelationshipStarted
+from tessera_events.partnership import (
+    RELATIONSHIPS,
+    BillingModeChanged,
+    RelationshipProposed,
+    RelationshipStarted,
+)
 from tessera_partnership.config import PartnershipSettings
 
 pytestmark = pytest.mark.integration
@@ -18,13 +23,22 @@ Partnership = RunningService[PartnershipSettings]
 async def grant(
     partnership: Partnership, tokens: TokenIssuer, client: UUID, partner: UUID, access: str = "full"
 ) -> dict[str, Any]:
+    """The client asks the partner to manage its products, and the partner accepts."""
+    products = ["web-hosting-pro"] if access == "restricted" else []
     response = await partnership.http.post(
         f"/v1/organisations/{client}/partners",
-        json={"partner_organisation_id": str(partner), "access": access},
+        json={"partner_organisation_id": str(partner), "access": access, "product_codes": products},
         headers=tokens.headers({client: Role.LEGAL_REPRESENTATIVE}),
     )
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
+    assert response.json()["status"] == "proposed"
+    accepted = await partnership.http.post(
+        f"/v1/organisations/{partner}/relationships/{response.json()['relationship_id']}/accept",
+        headers=tokens.headers({partner: Role.ADMINISTRATOR}),
+    )
+    assert accepted.status_code == 200, accepted.text
+    body: dict[str, Any] = accepted.json()
+    assert body["status"] == "active"
     return body
 
 
@@ -45,9 +59,10 @@ async def test_client_switching_to_partner_pays_is_published_with_its_effective_
     assert response.status_code == 200, response.text
     assert response.json()["billing_mode"] == "partner_pays"
     assert response.json()["billing_mode_history"][0]["effective_at"] == "2031-01-01T00:00:00Z"
-    started, changed = await kafka.collect(
-        RELATIONSHIPS.name, lambda event: event.subject == relationship["relationship_id"], count=2
+    proposed, started, changed = await kafka.collect(
+        RELATIONSHIPS.name, lambda event: event.subject == relationship["relationship_id"], count=3
     )
+    assert isinstance(proposed.data, RelationshipProposed)
     assert isinstance(started.data, RelationshipStarted)
     assert isinstance(changed.data, BillingModeChanged)
     assert changed.data.changed_by_user_id == user
@@ -66,7 +81,7 @@ async def test_both_sides_see_the_relationship_and_outsiders_are_told_it_does_no
         f"/v1/organisations/{client}{path}", headers=tokens.headers({client: Role.MEMBER})
     )
     as_partner = await partnership.http.get(
-        f"/v1/organisations/{partner}/clients", headers=tokens.headers({partner: Role.MEMBER})
+        f"/v1/organisations/{partner}/clients", headers=tokens.headers({partner: Role.ADMINISTRATOR})
     )
     outsider = uuid4()
     as_outsider = await partnership.http.get(

@@ -12,16 +12,26 @@ from tessera_partnership.domain.errors import (
     OnlyClientChoosesPayer,
     PartnerIsClient,
 )
-from tessera_partnership.domain.relationship import Access, BillingMode, Relationship
+from tessera_partnership.domain.relationship import Access, AccessScope, BillingMode, Relationship, Side
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PARTNER, CLIENT, USER = uuid4(), uuid4(), uuid4()
 
 
 def relationship(access: Access = Access.FULL) -> Relationship:
-    return Relationship.start(
-        partner_organisation_id=PARTNER, client_organisation_id=CLIENT, access=access, now=NOW
+    """A relationship the client asked for and the partner accepted."""
+    products = ("web-hosting-pro",) if access is Access.RESTRICTED else ()
+    proposed = Relationship.propose(
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        scope=AccessScope.of(access, products, None, NOW),
+        proposed_by=Side.CLIENT,
+        proposed_by_user_id=USER,
+        now=NOW,
+        valid_for=timedelta(days=14),
     )
+    proposed.accept(accepting_side=Side.PARTNER, now=NOW)
+    return proposed
 
 
 def test_a_new_relationship_starts_with_the_client_paying() -> None:
@@ -30,8 +40,14 @@ def test_a_new_relationship_starts_with_the_client_paying() -> None:
 
 def test_an_organisation_cannot_be_its_own_partner() -> None:
     with pytest.raises(PartnerIsClient):
-        Relationship.start(
-            partner_organisation_id=CLIENT, client_organisation_id=CLIENT, access=Access.FULL, now=NOW
+        Relationship.propose(
+            partner_organisation_id=CLIENT,
+            client_organisation_id=CLIENT,
+            scope=AccessScope.of(Access.FULL, (), None, NOW),
+            proposed_by=Side.CLIENT,
+            proposed_by_user_id=USER,
+            now=NOW,
+            valid_for=timedelta(days=14),
         )
 
 

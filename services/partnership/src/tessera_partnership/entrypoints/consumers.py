@@ -1,10 +1,16 @@
-"""The events partnership reacts to."""
+"""The events partnership reacts to: identity's organisations and memberships, billing's payments."""
 
 from tessera_events import CloudEvent
-from tessera_events.identity import OrganisationRegistered
+from tessera_events.billing import CashbackEarned, InvoicePaid
+from tessera_events.identity import (
+    MembershipGranted,
+    MembershipRevoked,
+    OrganisationRegistered,
+    OrganisationUpdated,
+)
 from tessera_kit.consumers import EventHandlers
 from tessera_partnership.adapters.uow import PartnershipUnitOfWork
-from tessera_partnership.service_layer.organisations import record_organisation
+from tessera_partnership.service_layer import projections
 
 handlers: EventHandlers[PartnershipUnitOfWork] = EventHandlers()
 
@@ -13,5 +19,35 @@ handlers: EventHandlers[PartnershipUnitOfWork] = EventHandlers()
 async def on_organisation_registered(
     event: CloudEvent[OrganisationRegistered], uow: PartnershipUnitOfWork
 ) -> None:
-    """Know of every organisation, so a client can name it as its partner."""
-    await record_organisation(uow, event.data)
+    """Know of every organisation, so either side can name the other."""
+    await projections.record_organisation(uow, event.data)
+
+
+@handlers.on(OrganisationUpdated)
+async def on_organisation_updated(event: CloudEvent[OrganisationUpdated], uow: PartnershipUnitOfWork) -> None:
+    """Keep names, kinds and registry numbers current (the programme checks them)."""
+    await projections.record_organisation(uow, event.data)
+
+
+@handlers.on(MembershipGranted)
+async def on_membership_granted(event: CloudEvent[MembershipGranted], uow: PartnershipUnitOfWork) -> None:
+    """Know the partner's staff, who may be allowed to manage clients."""
+    await projections.record_membership(uow, event.data)
+
+
+@handlers.on(MembershipRevoked)
+async def on_membership_revoked(event: CloudEvent[MembershipRevoked], uow: PartnershipUnitOfWork) -> None:
+    """A departed member loses every client it was allowed to manage."""
+    await projections.forget_membership(uow, event.data)
+
+
+@handlers.on(InvoicePaid)
+async def on_invoice_paid(event: CloudEvent[InvoicePaid], uow: PartnershipUnitOfWork) -> None:
+    """Managed volume: what managed clients paid."""
+    await projections.record_paid_invoice(uow, event.data)
+
+
+@handlers.on(CashbackEarned)
+async def on_cashback_earned(event: CloudEvent[CashbackEarned], uow: PartnershipUnitOfWork) -> None:
+    """The partner console's cashback summary."""
+    await projections.record_cashback(uow, event.data)

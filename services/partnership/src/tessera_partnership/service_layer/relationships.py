@@ -1,123 +1,182 @@
-"""Use cases of partner-client relationships: start one, choose who pays, look them up."""
+"""Use cases of partner-client relationships: propose, accept or decline, end, and look them up."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from tessera_events import partnership as contract
 from tessera_kit.auth import Caller
-from tessera_kit.problems import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tessera_kit.problems import Conflict, NotFound
 from tessera_partnership.adapters.uow import PartnershipUnitOfWork
-from tessera_partnership.domain import errors
-from tessera_partnership.domain.relationship import Access, BillingMode, Relationship
-from tessera_partnership.service_layer.access import acting_organisation, require_manager
+from tessera_partnership.domain.errors import PartnerNotActive
+from tessera_partnership.domain.programme import PartnerStatus
+from tessera_partnership.domain.relationship import (
+    Access,
+    AccessScope,
+    EndReason,
+    Relationship,
+    RelationshipStatus,
+    Side,
+)
+from tessera_partnership.service_layer import events
+from tessera_partnership.service_layer.access import may_see, on_side, require_manager, require_member
+from tessera_partnership.service_layer.problems import domain_rules
 
-_PROBLEMS: dict[type[errors.PartnershipError], type[Problem]] = {
-    errors.PartnerIsClient: InvalidInput,
-    errors.EffectiveDateInPast: InvalidInput,
-    errors.OnlyClientChoosesPayer: Forbidden,
-    errors.BillingModeNeedsFullAccess: Conflict,
-    errors.BillingModeUnchanged: Conflict,
-}
-
-
-def _problem(error: errors.PartnershipError) -> Problem:
-    return _PROBLEMS[type(error)](str(error))
-
-
-async def start_relationship(
-    uow: PartnershipUnitOfWork, caller: Caller, client_id: UUID, partner_id: UUID, access: Access
-) -> Relationship:
-    """The client lets a partner manage its products, with full or restricted access."""
-    require_manager(caller, client_id)
-    async with uow:
-        if await uow.organisations.get(partner_id) is None:
-            raise NotFound(f"partner organisation {partner_id} not found")
-        if await uow.relationships.between(partner_id, client_id) is not None:
-            raise Conflict("this partner already manages this client")
-        try:
-            relationship = Relationship.start(
-                partner_organisation_id=partner_id,
-                client_organisation_id=client_id,
-                access=access,
-                now=uow.clock.now(),
-            )
-        except errors.PartnershipError as error:
-            raise _problem(error) from error
-        await uow.relationships.add(relationship)
-        uow.emit(
-            contract.RelationshipStarted(
-                relationship_id=relationship.id,
-                partner_organisation_id=partner_id,
-                client_organisation_id=client_id,
-                access=contract.Access(access.value),
-                billing_mode=contract.BillingMode(relationship.billing_mode.value),
-                started_at=relationship.started_at,
-            )
-        )
-        await uow.commit()
-    return relationship
+# A partner the programme suspended, or one that left it, cannot take on clients.
+BARRED = frozenset({PartnerStatus.SUSPENDED, PartnerStatus.LEFT})
 
 
-async def change_billing_mode(
+async def propose(
     uow: PartnershipUnitOfWork,
     caller: Caller,
-    client_id: UUID,
-    relationship_id: UUID,
-    new_mode: BillingMode,
-    effective_at: datetime | None,
+    *,
+    acting_organisation_id: UUID,
+    side: Side,
+    other_organisation_id: UUID,
+    access: Access,
+    product_codes: list[str],
+    access_ends_at: datetime | None,
+    valid_for: timedelta,
 ) -> Relationship:
-    """The client chooses who pays for what the partner manages, from now or a later date."""
+    """A partner invites a client, or a client asks a partner to manage its products; the other side
+    accepts before the proposal expires."""
+    require_manager(caller, acting_organisation_id)
+    partner_id, client_id = (
+        (acting_organisation_id, other_organisation_id)
+        if side is Side.PARTNER
+        else (other_organisation_id, acting_organisation_id)
+    )
     async with uow:
-        relationship = await uow.relationships.get(relationship_id, for_update=True)
-        if relationship is None or relationship.client_organisation_id != client_id:
-            raise NotFound(f"relationship {relationship_id} not found")
-        try:
-            change = relationship.change_billing_mode(
-                new_mode,
-                acting_organisation_id=acting_organisation(caller, relationship),
-                changed_by_user_id=caller.user_id,
-                effective_at=effective_at,
-                now=uow.clock.now(),
+        now = uow.clock.now()
+        for organisation_id in (acting_organisation_id, other_organisation_id):
+            if await uow.organisations.get(organisation_id) is None:
+                raise NotFound(f"organisation {organisation_id} not found")
+        await _require_partner_not_barred(uow, partner_id)
+        current = await uow.relationships.current_between(partner_id, client_id, for_update=True)
+        if current is not None:
+            if not current.lapse(now):
+                raise Conflict(f"this partner and client already have a {current.status.value} relationship")
+            await uow.relationships.save(current)
+        with domain_rules():
+            relationship = Relationship.propose(
+                partner_organisation_id=partner_id,
+                client_organisation_id=client_id,
+                scope=AccessScope.of(access, product_codes, access_ends_at, now),
+                proposed_by=side,
+                proposed_by_user_id=caller.user_id,
+                now=now,
+                valid_for=valid_for,
             )
-        except errors.PartnershipError as error:
-            raise _problem(error) from error
-        await uow.relationships.save_billing_mode_change(relationship, change)
-        uow.emit(
-            contract.BillingModeChanged(
-                relationship_id=relationship.id,
-                partner_organisation_id=relationship.partner_organisation_id,
-                client_organisation_id=relationship.client_organisation_id,
-                previous_mode=contract.BillingMode(change.previous_mode.value),
-                billing_mode=contract.BillingMode(change.billing_mode.value),
-                effective_at=change.effective_at,
-                changed_by_user_id=change.changed_by_user_id,
-            )
-        )
+        if not await uow.relationships.add(relationship):
+            raise Conflict("this partner and client already have a proposed or active relationship")
+        uow.emit(events.relationship_proposed(relationship))
         await uow.commit()
     return relationship
+
+
+async def accept(
+    uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, relationship_id: UUID
+) -> Relationship:
+    """The invited client or the asked partner accepts: the relationship starts, the client paying."""
+    require_manager(caller, organisation_id)
+    async with uow:
+        relationship = await _locked(uow, organisation_id, relationship_id)
+        await _require_partner_not_barred(uow, relationship.partner_organisation_id)
+        with domain_rules():
+            relationship.accept(accepting_side=relationship.side_of(organisation_id), now=uow.clock.now())
+        await uow.relationships.save(relationship)
+        uow.emit(events.relationship_started(relationship))
+        await uow.commit()
+    return relationship
+
+
+async def decline(
+    uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, relationship_id: UUID
+) -> Relationship:
+    """The other side declines a proposal, or its author withdraws it; nothing starts."""
+    require_manager(caller, organisation_id)
+    async with uow:
+        relationship = await _locked(uow, organisation_id, relationship_id)
+        with domain_rules():
+            relationship.decline(declining_side=relationship.side_of(organisation_id), now=uow.clock.now())
+        await uow.relationships.save(relationship)
+        await uow.commit()
+    return relationship
+
+
+async def end(
+    uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, relationship_id: UUID
+) -> Relationship:
+    """Either side stops the relationship: access is revoked, billing returns to the client for future
+    charges, and both sides are e-mailed (notify reacts to RelationshipEnded)."""
+    require_manager(caller, organisation_id)
+    async with uow:
+        relationship = await _locked(uow, organisation_id, relationship_id)
+        reason = (
+            EndReason.STOPPED_BY_CLIENT
+            if relationship.side_of(organisation_id) is Side.CLIENT
+            else EndReason.STOPPED_BY_PARTNER
+        )
+        with domain_rules():
+            relationship.end(reason, ended_by_user_id=caller.user_id, now=uow.clock.now())
+        await uow.relationships.save(relationship)
+        uow.emit(events.relationship_ended(relationship))
+        await uow.commit()
+    return relationship
+
+
+async def end_all_of_partner(uow: PartnershipUnitOfWork, partner_id: UUID, user_id: UUID | None) -> None:
+    """A partner left the programme: its relationships end and its pending proposals are withdrawn
+    (inside the caller's transaction)."""
+    now = uow.clock.now()
+    current = await uow.relationships.involving(
+        partner_id, as_client=False, statuses=(RelationshipStatus.ACTIVE, RelationshipStatus.PROPOSED)
+    )
+    for relationship in current:
+        if relationship.status is RelationshipStatus.ACTIVE:
+            relationship.end(EndReason.PARTNER_LEFT_PROGRAMME, ended_by_user_id=user_id, now=now)
+            uow.emit(events.relationship_ended(relationship))
+        elif relationship.is_pending(now):
+            relationship.decline(declining_side=Side.PARTNER, now=now)
+        else:
+            relationship.lapse(now)
+        await uow.relationships.save(relationship)
 
 
 async def relationship_of(
     uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, relationship_id: UUID
 ) -> Relationship:
-    """One relationship, seen from either side by one of that side's members."""
-    if not caller.is_member_of(organisation_id):
-        raise NotFound(f"relationship {relationship_id} not found")
+    """One relationship, seen from either side by those allowed to see it."""
+    require_member(caller, organisation_id)
     async with uow:
         relationship = await uow.relationships.get(relationship_id)
-    if relationship is None or organisation_id not in (
-        relationship.client_organisation_id,
-        relationship.partner_organisation_id,
-    ):
+    if relationship is None or not may_see(caller, on_side(relationship, organisation_id), organisation_id):
         raise NotFound(f"relationship {relationship_id} not found")
     return relationship
 
 
 async def relationships_of(
-    uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, *, as_client: bool
+    uow: PartnershipUnitOfWork,
+    caller: Caller,
+    organisation_id: UUID,
+    *,
+    as_client: bool,
+    statuses: tuple[RelationshipStatus, ...] = (),
 ) -> list[Relationship]:
-    """The organisation's partners (as a client) or clients (as a partner), for its members."""
-    if not caller.is_member_of(organisation_id):
-        raise NotFound(f"organisation {organisation_id} not found")
+    """The organisation's partners (as a client) or clients (as a partner), as far as the caller may see."""
+    require_member(caller, organisation_id)
     async with uow:
-        return await uow.relationships.involving(organisation_id, as_client=as_client)
+        found = await uow.relationships.involving(organisation_id, as_client=as_client, statuses=statuses)
+    return [relationship for relationship in found if may_see(caller, relationship, organisation_id)]
+
+
+async def _locked(uow: PartnershipUnitOfWork, organisation_id: UUID, relationship_id: UUID) -> Relationship:
+    relationship = await uow.relationships.get(relationship_id, for_update=True)
+    if relationship is None:
+        raise NotFound(f"relationship {relationship_id} not found")
+    return on_side(relationship, organisation_id)
+
+
+async def _require_partner_not_barred(uow: PartnershipUnitOfWork, partner_id: UUID) -> None:
+    partner = await uow.programme.partner(partner_id)
+    if partner is not None and partner.status in BARRED:
+        with domain_rules():
+            raise PartnerNotActive(f"the partner is {partner.status.value} in the partner programme")

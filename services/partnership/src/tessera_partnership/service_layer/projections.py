@@ -1,0 +1,65 @@
+"""Keeping partnership's views of other services' facts up to date (inside the consumer's transaction)."""
+
+from uuid import UUID
+
+from tessera_events.billing import CashbackEarned, InvoicePaid
+from tessera_events.identity import (
+    MembershipGranted,
+    MembershipRevoked,
+    OrganisationRegistered,
+    OrganisationUpdated,
+)
+from tessera_partnership.adapters.uow import PartnershipUnitOfWork
+from tessera_partnership.domain.money import Money
+from tessera_partnership.domain.organisation import Organisation
+
+
+async def record_organisation(
+    uow: PartnershipUnitOfWork, event: OrganisationRegistered | OrganisationUpdated
+) -> None:
+    """Remember an organisation identity registered or updated, with its registry number."""
+    await uow.organisations.upsert(
+        Organisation(
+            id=event.organisation_id,
+            name=event.name,
+            kind=event.kind.value,
+            country=event.country,
+            registry_number=event.registry_number,
+        )
+    )
+
+
+async def record_membership(uow: PartnershipUnitOfWork, event: MembershipGranted) -> None:
+    """A user works for an organisation (partner staff can then be given clients to manage)."""
+    await uow.organisations.grant_membership(event.organisation_id, event.user_id, event.role.value)
+
+
+async def forget_membership(uow: PartnershipUnitOfWork, event: MembershipRevoked) -> None:
+    """A user left an organisation: they manage none of its clients any more."""
+    await uow.organisations.revoke_membership(event.organisation_id, event.user_id)
+    await uow.relationships.remove_staff_member(event.organisation_id, event.user_id)
+
+
+async def record_paid_invoice(uow: PartnershipUnitOfWork, event: InvoicePaid) -> None:
+    """A managed client's paid invoice counts towards its partner's managed volume."""
+    partner: UUID | None = event.partner_organisation_id
+    if partner is None:
+        return
+    await uow.programme.record_paid_invoice(
+        event.invoice_id,
+        partner,
+        event.owner_organisation_id,
+        Money(event.total.amount_minor, event.total.currency.value),
+        event.paid_at,
+    )
+
+
+async def record_cashback(uow: PartnershipUnitOfWork, event: CashbackEarned) -> None:
+    """Cashback a partner earned, for its console."""
+    await uow.programme.record_cashback(
+        event.entry_id,
+        event.partner_organisation_id,
+        event.client_organisation_id,
+        Money(event.amount.amount_minor, event.amount.currency.value),
+        event.earned_at,
+    )
