@@ -131,12 +131,6 @@ async def partner_and_client(story: Story) -> tuple[Organisation, Organisation, 
     partner = await story.register("Alpenweb Partner AG", "CH", "de")
     client = await story.register("Boulangerie Dupont SA", "FR", "fr")
     relationship = await story.grant_full_access(client, partner)
-    # The client's request starts the relationship once the partner accepts it.
-    accept = (
-        f"{story.urls['partnership']}/v1/organisations/{partner.organisation_id}/relationships/"
-        f"{relationship['relationship_id']}/accept"
-    )
-    expect(await story.http.post(accept, headers=partner.auth), 200)
     return partner, client, relationship["relationship_id"]
 
 

@@ -57,7 +57,8 @@ def service_env(name: str, endpoints: Endpoints, ports: Mapping[str, int]) -> di
         if "partnership" in ports:
             env |= {"PARTNERSHIP_PUBLIC_URL": f"http://127.0.0.1:{ports['partnership']}"}
     if name == "partnership":
-        env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY}
+        # Test organisations' websites do not exist: the programme's reachability check stays off here.
+        env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY, "WEBSITE_CHECK_ENABLED": "false"}
     if name == "billing":
         env |= stripe | {"STRIPE_WEBHOOK_SECRET": DEV_STRIPE_WEBHOOK_SECRET}
     if name == "wallet":

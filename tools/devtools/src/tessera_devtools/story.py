@@ -131,13 +131,28 @@ class Story:
         )
 
     async def grant_full_access(self, client: Organisation, partner: Organisation) -> dict[str, Any]:
-        """The client lets the partner manage its products with full access (client pays)."""
+        """The client asks the partner to manage its products with full access (client pays), and the
+        partner accepts: the relationship as it started."""
+        return await self.grant_access(client, partner, {"access": "full"})
+
+    async def grant_access(
+        self, client: Organisation, partner: Organisation, access: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The client proposes ``access`` (e.g. restricted to product codes) and the partner accepts."""
         url = f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners"
-        body = {"partner_organisation_id": partner.organisation_id, "access": "full"}
+        body = {"partner_organisation_id": partner.organisation_id, **access}
         response = await eventually(
             lambda: self.http.post(url, json=body, headers=client.auth), accept={201, 403, 409, 422}
         )
-        return expect(response, 201)
+        relationship_id = expect(response, 201)["relationship_id"]
+        accept = (
+            f"{self.urls['partnership']}/v1/organisations/{partner.organisation_id}/relationships/"
+            f"{relationship_id}/accept"
+        )
+        accepted = await eventually(
+            lambda: self.http.post(accept, headers=partner.auth), accept={200, 403, 409, 422}
+        )
+        return expect(accepted, 200)
 
     async def order(self, client: Organisation, relationship_id: str, product_code: str) -> dict[str, Any]:
         """The client orders a product managed under the relationship."""
@@ -216,13 +231,24 @@ class Story:
         return consumer
 
 
-async def new_emails(maildir: Path, before: int, expected: int, timeout: float = 60.0) -> list[EmailMessage]:
-    """The messages after the first ``before``, once ``expected`` of them have arrived."""
+async def new_emails(
+    maildir: Path,
+    before: int,
+    expected: int,
+    timeout: float = 60.0,
+    notification: str = "billing_mode_changed",
+) -> list[EmailMessage]:
+    """The ``notification`` messages after the first ``before`` files, once ``expected`` of them arrived
+    (other notices, e.g. about the relationship starting, may arrive meanwhile)."""
     deadline = time.monotonic() + timeout
+    parsed: dict[Path, EmailMessage] = {}
     while time.monotonic() < deadline:
-        files = message_files(maildir)
-        if len(files) >= before + expected:
-            return [parse_message(path) for path in files[before:]]
+        for path in message_files(maildir)[before:]:
+            if path not in parsed:
+                parsed[path] = parse_message(path)
+        found = [message for message in parsed.values() if message["X-Tessera-Notification"] == notification]
+        if len(found) >= expected:
+            return found
         await asyncio.sleep(0.05)
     raise AssertionError(
         f"expected {expected} new e-mails in {maildir}, got {len(message_files(maildir)) - before}"

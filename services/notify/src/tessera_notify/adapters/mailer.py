@@ -59,6 +59,9 @@ class SmtpMailer:
         message["Message-ID"] = f"<{email.delivery_id}@{self._domain}>"
         # RFC 3834: auto-responders must not answer a notification.
         message["Auto-Submitted"] = "auto-generated"
+        if email.notification:
+            # Lets mail rules (and the suite's tests) tell one kind of notice from another.
+            message["X-Tessera-Notification"] = email.notification
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
         # After the parts exist: making the message multipart moves Content-* headers into the first part.

@@ -41,6 +41,7 @@ class OutgoingEmail:
     text: str
     html: str
     written_at: datetime
+    notification: str = ""
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ class DeliverySender:
             text=delivery.text_body,
             html=delivery.html_body,
             written_at=delivery.created_at,
+            notification=delivery.notification,
         )
         try:
             await session.send(email)
