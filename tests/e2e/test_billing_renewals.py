@@ -5,7 +5,6 @@ A client and its partner order products; an operator runs the renewals due up to
 due date, under each billing mode and across a switch, and the invoices are visible only to the payer.
 """
 
-import os
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -37,21 +36,13 @@ def services(tessera_infra_provider):  # type: ignore[no-untyped-def]
     settings = {OPERATOR_SETTING: str(OPERATOR_ORGANISATION)} | {
         f"{name.upper()}_CONSUMER_GROUP": f"{name}-e2e-renewals-{run}" for name in SERVICES
     }
-    previous = {key: os.environ.get(key) for key in settings}
-    os.environ.update(settings)
-    try:
-        running = start_services(
-            tessera_infra_provider.endpoints,
-            SERVICES,
-            session=tessera_infra_provider.session,
-            ready_timeout=180,
-        )
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                del os.environ[key]
-            else:
-                os.environ[key] = value
+    running = start_services(
+        tessera_infra_provider.endpoints,
+        SERVICES,
+        session=tessera_infra_provider.session,
+        ready_timeout=180,
+        settings=settings,
+    )
     yield running
     running.stop()
 

@@ -6,7 +6,6 @@ opens the request and sees the contact details; the client follows the link and 
 cancelled at once: the partner can no longer open it.
 """
 
-import os
 import re
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -37,21 +36,13 @@ SERVICES = ("identity", "partnership", "notify")
 @pytest.fixture(scope="module")
 def services(tessera_infra_provider: Any) -> Iterator[RunningServices]:
     """identity, partnership (knowing the programme's operator) and notify, each in its own process."""
-    previous = {name: os.environ.get(name) for name in SETTINGS}
-    os.environ.update(SETTINGS)
-    try:
-        running = start_services(
-            tessera_infra_provider.endpoints,
-            SERVICES,
-            session=tessera_infra_provider.session,
-            ready_timeout=180,
-        )
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value
+    running = start_services(
+        tessera_infra_provider.endpoints,
+        SERVICES,
+        session=tessera_infra_provider.session,
+        ready_timeout=180,
+        settings=SETTINGS,
+    )
     yield running
     running.stop()
 

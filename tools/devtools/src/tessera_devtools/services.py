@@ -91,8 +91,10 @@ class RunningServices:
         session: RunSession | None = None,
         command: Command = console_script,
         ready_timeout: float = READY_TIMEOUT,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.endpoints = endpoints
+        self.settings = dict(settings or {})
         self.layout = layout
         self.session = session
         self.command = command
@@ -115,7 +117,7 @@ class RunningServices:
 
     def env(self, name: str) -> dict[str, str]:
         """The full environment a service runs with."""
-        return {**os.environ, **service_env(name, self.endpoints, self.ports)}
+        return {**os.environ, **service_env(name, self.endpoints, self.ports), **self.settings}
 
     def migrate(self, name: str) -> None:
         """Run ``tessera-<name> migrate`` to completion."""
@@ -200,15 +202,18 @@ def start_services(
     session: RunSession | None = None,
     command: Command = console_script,
     ready_timeout: float = READY_TIMEOUT,
+    settings: Mapping[str, str] | None = None,
 ) -> RunningServices:
     """Migrate each service (in parallel), then serve each and wait for every ``/readyz``.
 
     Logs go to ``<logs>/<name>.log`` of the session's run (``.local/logs`` without one).
-    On failure the services already started are stopped and a ComponentError names the service and its log.
+    ``settings`` are extra environment variables for every service (e.g. an operator organisation, or
+    consumer groups of their own). On failure the services already started are stopped and a
+    ComponentError names the service and its log.
     """
     layout = session.layout if session is not None else Layout.for_run(DEFAULT_RUN)
     services = RunningServices(
-        endpoints, layout, session=session, command=command, ready_timeout=ready_timeout
+        endpoints, layout, session=session, command=command, ready_timeout=ready_timeout, settings=settings
     )
     for name in names:
         services.ports[name] = free_port()
