@@ -7,12 +7,11 @@ RelationshipEnded; billing returns the client's future renewals to the client; n
 
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tessera_devtools.smtp_inbox import message_files, parse_message
-from tessera_devtools.story import Organisation, Story, eventually, expect
+from tessera_devtools.story import Organisation, Story
 from tessera_devtools.testing import KafkaProbe
 from tessera_devtools.testing import eventually as until_true
 from tessera_events.partnership import RELATIONSHIPS, RelationshipEnded, RelationshipEndReason
@@ -29,31 +28,12 @@ async def story(infra, suite):  # type: ignore[no-untyped-def]
     await driver.close()
 
 
-async def requested_and_accepted(story: Story, client: Organisation, partner: Organisation) -> dict[str, Any]:
-    """The client asks the partner for full access; the partner accepts (the projections catch up first)."""
-    base = story.urls["partnership"]
-    body = {"partner_organisation_id": partner.organisation_id, "access": "full"}
-    proposed = expect(
-        await eventually(
-            lambda: story.http.post(
-                f"{base}/v1/organisations/{client.organisation_id}/partners", json=body, headers=client.auth
-            ),
-            accept={201, 403, 409, 422},
-            timeout=150,
-        ),
-        201,
-    )
-    relationship = f"relationships/{proposed['relationship_id']}"
-    accept = f"{base}/v1/organisations/{partner.organisation_id}/{relationship}/accept"
-    return expect(await story.http.post(accept, headers=partner.auth), 200)
-
-
 async def test_client_ending_the_relationship_returns_renewals_to_the_client_and_emails_both(
     infra, story: Story
 ) -> None:
     partner = await story.register("Ending Partner AG", "CH", "de")
     client = await story.register("Ending Client SA", "FR", "fr")
-    relationship = await requested_and_accepted(story, client, partner)
+    relationship = await story.grant_full_access(client, partner)
     rid = relationship["relationship_id"]
     await story.order(client, rid, "web-hosting-pro")
     switched, _ = await story.switch_billing_mode(

@@ -2,12 +2,11 @@
 relationship lets the partner's staff in, and usage reported on Kafka is refused while it is empty."""
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from tessera_devtools.story import Organisation, Story, eventually, expect
+from tessera_devtools.story import Story, eventually, expect
 from tessera_devtools.testing import KafkaProbe, envelope
 from tessera_events import Currency, Money
 from tessera_events.wallet import WALLETS, DebitRefused, UsageKind, UsageRecorded
@@ -24,24 +23,6 @@ async def story(infra, suite):  # type: ignore[no-untyped-def]
     await driver.close()
 
 
-async def partner_manages(story: Story, client: Organisation, partner: Organisation) -> dict[str, Any]:
-    """The client asks the partner for full access; the partner accepts."""
-    base = story.urls["partnership"]
-    body = {"partner_organisation_id": partner.organisation_id, "access": "full"}
-    proposed = expect(
-        await eventually(
-            lambda: story.http.post(
-                f"{base}/v1/organisations/{client.organisation_id}/partners", json=body, headers=client.auth
-            ),
-            accept={201, 403, 409, 422},
-        ),
-        201,
-    )
-    relationship = f"relationships/{proposed['relationship_id']}"
-    accept = f"{base}/v1/organisations/{partner.organisation_id}/{relationship}/accept"
-    return expect(await story.http.post(accept, headers=partner.auth), 200)
-
-
 async def test_a_clients_wallet_is_opened_seen_by_its_partner_and_refuses_usage_it_cannot_pay(
     infra, story: Story
 ) -> None:
@@ -54,7 +35,7 @@ async def test_a_clients_wallet_is_opened_seen_by_its_partner_and_refuses_usage_
         lambda: story.http.post(wallets, json={"currency": "CHF"}, headers=client.auth), accept={201}
     )
     expect(opened, 201)
-    await partner_manages(story, client, partner)
+    await story.grant_full_access(client, partner)
     seen_by_partner = await eventually(
         lambda: story.http.get(f"{wallets}/CHF", headers=partner.auth), accept={200}
     )
