@@ -77,20 +77,16 @@ async def remember_organisation_profile(
 @handlers.on(UserRegistered)
 async def remember_user(event: CloudEvent[UserRegistered], uow: NotifyUnitOfWork) -> None:
     """A new person: their address and language."""
-    data = event.data
-    await projection.record_user(
-        uow,
-        user_id=data.user_id,
-        email=str(data.email),
-        display_name=data.display_name,
-        locale=data.locale.value,
-    )
+    await _record_person(uow, event.data)
 
 
 @handlers.on(UserProfileChanged)
 async def remember_user_profile(event: CloudEvent[UserProfileChanged], uow: NotifyUnitOfWork) -> None:
     """A person's address, name or language changed: later notices follow."""
-    data = event.data
+    await _record_person(uow, event.data)
+
+
+async def _record_person(uow: NotifyUnitOfWork, data: UserRegistered | UserProfileChanged) -> None:
     await projection.record_user(
         uow,
         user_id=data.user_id,
