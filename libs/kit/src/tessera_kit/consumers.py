@@ -1,84 +1,129 @@
-"""Idempotent, ordered event consumers on FastStream, with bounded retries and dead letters.
+"""Idempotent, ordered event consumers: batches of records applied with bounded retries and dead letters.
 
-For every record: decode and validate it against the contracts (a bad record is dead-lettered at
-once); skip it if the service handles no such event; otherwise apply it in one transaction that
-also records the event id in the inbox, so a redelivery changes nothing twice. Infrastructure
-outages are retried until they end; other failures are retried with backoff a bounded number of
-times, then dead-lettered. Only then is the offset committed, so no later offset ever commits
-past a record that was neither applied nor dead-lettered.
+The consumer loop (``tessera_kit.consumer_loop``) hands the runtime each partition's share of a batch,
+in offset order. For those records the runtime decodes and validates each against the contracts (a
+bad record is dead-lettered at once), skips the event types the service does not handle, and applies
+the rest in **one transaction**: one statement claims every event id in the inbox, the handlers run in
+order (a set-based handler gets a run of consecutive events of its type at once), and one commit makes
+effects, inbox rows and emitted events durable together. A redelivered event is in the inbox already
+and changes nothing twice.
+
+When the transaction fails, what failed decides: a database or Kafka outage (``tessera_kit.outages``)
+retries the same records, with backoff, until it ends, without spending their attempts; any other
+error isolates the record that caused it (the records before it and after it are applied without
+it, a set-based run is split in halves until the culprit is alone), and that record alone is retried
+a bounded number of times, then dead-lettered. Only when every record of the share is applied,
+skipped or dead-lettered does the runtime return, so the loop never commits an offset past a record
+that was neither.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import structlog
-from aiokafka.errors import KafkaError
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.message import StreamMessage
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
 from tessera_events import CloudEvent, ContractViolation, EventData, Topic
 from tessera_events.kafka_binding import decode
 from tessera_kit.dead_letters import ConsumedRecord, DeadLetters
 from tessera_kit.metrics import Metrics
+from tessera_kit.outages import describe_outage, is_transient_outage
 from tessera_kit.telemetry import context_from_headers, tracer
-from tessera_kit.uow import UnitOfWork
+from tessera_kit.uow import InboxClaim, UnitOfWork
 
 UowT = TypeVar("UowT", bound=UnitOfWork)
 DataT = TypeVar("DataT", bound=EventData)
 Handler = Callable[[CloudEvent[Any], UowT], Awaitable[None]]
 TypedHandler = Callable[[CloudEvent[DataT], UowT], Awaitable[None]]
-AfterCommit = Callable[[CloudEvent[Any]], Awaitable[None]]
+BatchHandler = Callable[[Sequence[CloudEvent[Any]], UowT], Awaitable[None]]
+TypedBatchHandler = Callable[[Sequence[CloudEvent[DataT]], UowT], Awaitable[None]]
+AfterCommit = Callable[[Sequence[CloudEvent[Any]]], Awaitable[None]]
 log = structlog.get_logger(__name__)
+_MOST_LINKS = 16
 
 
 class PermanentFailure(Exception):
     """A handler's verdict that this event can never be applied: dead-letter it without retrying."""
 
 
+@dataclass(frozen=True)
+class _Registration(Generic[UowT]):
+    event_class: type[EventData]
+    handler: Handler[UowT] | None = None
+    batch_handler: BatchHandler[UowT] | None = None
+
+
 class EventHandlers(Generic[UowT]):
     """The events a service reacts to, each with the use case that applies it."""
 
     def __init__(self) -> None:
-        self._handlers: dict[str, tuple[type[EventData], Handler[UowT]]] = {}
+        self._handlers: dict[str, _Registration[UowT]] = {}
 
     def on(
         self, event_class: type[DataT]
     ) -> Callable[[TypedHandler[DataT, UowT]], TypedHandler[DataT, UowT]]:
-        """Register the decorated coroutine as the handler of one event type."""
+        """Register the decorated coroutine as the handler of one event type, called once per event."""
 
         def register(handler: TypedHandler[DataT, UowT]) -> TypedHandler[DataT, UowT]:
-            if event_class.EVENT_TYPE in self._handlers:
-                raise ValueError(f"{event_class.EVENT_TYPE} already has a handler")
-            self._handlers[event_class.EVENT_TYPE] = (event_class, handler)
+            self._add(event_class, _Registration(event_class, handler=handler))
             return handler
 
         return register
 
+    def on_batch(
+        self, event_class: type[DataT]
+    ) -> Callable[[TypedBatchHandler[DataT, UowT]], TypedBatchHandler[DataT, UowT]]:
+        """Register a set-based handler: called with every consecutive event of this type in a batch
+        (in offset order, redeliveries already removed), e.g. to upsert a projection in one statement."""
+
+        def register(handler: TypedBatchHandler[DataT, UowT]) -> TypedBatchHandler[DataT, UowT]:
+            self._add(event_class, _Registration(event_class, batch_handler=handler))
+            return handler
+
+        return register
+
+    def _add(self, event_class: type[EventData], registration: _Registration[UowT]) -> None:
+        if event_class.EVENT_TYPE in self._handlers:
+            raise ValueError(f"{event_class.EVENT_TYPE} already has a handler")
+        self._handlers[event_class.EVENT_TYPE] = registration
+
     def include(self, other: EventHandlers[Any]) -> None:
         """Add another set of handlers (e.g. the kit's trusted-key projection)."""
-        for event_type, entry in other._handlers.items():
+        for event_type, registration in other._handlers.items():
             if event_type in self._handlers:
                 raise ValueError(f"{event_type} already has a handler")
-            self._handlers[event_type] = entry
+            self._handlers[event_type] = registration
+
+    def registration_for(self, event_type: str) -> _Registration[UowT] | None:
+        """How an event type is handled, or None when the service ignores it."""
+        return self._handlers.get(event_type)
 
     def handler_for(self, event_type: str) -> Handler[UowT] | None:
-        """The handler of an event type, or None when the service ignores it."""
-        entry = self._handlers.get(event_type)
-        return entry[1] if entry else None
+        """The handler of one event of this type (a set-based handler called with that event alone),
+        or None when the service ignores it."""
+        registration = self._handlers.get(event_type)
+        if registration is None:
+            return None
+        if registration.handler is not None:
+            return registration.handler
+        batch_handler = registration.batch_handler
+        assert batch_handler is not None
+
+        async def handle_one(event: CloudEvent[Any], uow: UowT) -> None:
+            await batch_handler([event], uow)
+
+        return handle_one
 
     @property
     def topics(self) -> tuple[Topic, ...]:
         """The topics carrying at least one handled event type."""
-        return tuple({cls.TOPIC.name: cls.TOPIC for cls, _ in self._handlers.values()}.values())
+        classes = [registration.event_class for registration in self._handlers.values()]
+        return tuple({cls.TOPIC.name: cls.TOPIC for cls in classes}.values())
 
 
 @dataclass(frozen=True)
@@ -91,16 +136,35 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after the given failed attempt (1-based)."""
-        return float(min(self.initial_backoff_seconds * 2 ** (attempt - 1), self.max_backoff_seconds))
+        exponent = min(attempt - 1, 30)
+        return float(min(self.initial_backoff_seconds * 2**exponent, self.max_backoff_seconds))
 
 
-_INFRASTRUCTURE_ERRORS = (OSError, OperationalError, InterfaceError, KafkaError)
+@dataclass(frozen=True)
+class _Pending:
+    """A decoded record the service handles, waiting to be applied."""
+
+    record: ConsumedRecord
+    event: CloudEvent[Any]
+    registration: _Registration[Any]
+
+    def claim(self) -> InboxClaim:
+        return InboxClaim(
+            event_id=self.event.id,
+            event_type=self.event.type,
+            topic=self.record.topic,
+            partition=self.record.partition,
+            offset=self.record.offset,
+        )
 
 
-def _is_infrastructure_outage(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, _INFRASTRUCTURE_ERRORS)
+class _ApplyFailed(Exception):
+    """Applying a group failed; ``index`` is the record that caused it, when known."""
+
+    def __init__(self, error: BaseException, index: int | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.index = index
 
 
 class ConsumerRuntime(Generic[UowT]):
@@ -127,101 +191,219 @@ class ConsumerRuntime(Generic[UowT]):
 
     async def process(self, record: ConsumedRecord) -> str:
         """Apply one record; returns the outcome (applied, duplicate, ignored, dead_lettered)."""
-        with tracer().start_as_current_span(
+        outcomes = await self.apply_partition([record])
+        return outcomes[0]
+
+    async def apply_partition(self, records: Sequence[ConsumedRecord]) -> list[str]:
+        """Apply records of one partition, in offset order; returns each record's outcome once it is
+        applied, a duplicate, ignored or dead-lettered."""
+        outcomes: dict[int, str] = {}
+        pending: list[_Pending] = []
+        for index, record in enumerate(records):
+            decoded = await self._decode(record)
+            if isinstance(decoded, str):
+                outcomes[index] = decoded
+            else:
+                pending.append(decoded)
+        if pending:
+            settled = await self._apply_group(pending)
+            positions = iter(index for index in range(len(records)) if index not in outcomes)
+            for outcome in settled:
+                outcomes[next(positions)] = outcome
+        return [outcomes[index] for index in range(len(records))]
+
+    async def _decode(self, record: ConsumedRecord) -> _Pending | str:
+        try:
+            event = decode(record.value)
+        except ContractViolation as error:
+            with self._span(record) as span:
+                await self._dead_letter(record, error, "contract_violation", span)
+            self._count(record, "unknown", "dead_lettered")
+            return "dead_lettered"
+        registration = self._handlers.registration_for(event.type)
+        if registration is None:
+            self._count(record, event.type, "ignored")
+            return "ignored"
+        return _Pending(record, event, registration)
+
+    async def _apply_group(self, group: Sequence[_Pending]) -> list[str]:
+        """Apply consecutive records, isolating whichever fails; one outcome per record."""
+        attempt = outages = 0
+        while True:
+            try:
+                applied = await self._apply_together(group)
+            except _ApplyFailed as failure:
+                error = failure.error
+                if is_transient_outage(error):
+                    outages += 1
+                    await self._wait_out(group, error, outages)
+                    continue
+                if len(group) > 1:
+                    return await self._apply_apart(group, failure.index)
+                attempt += 1
+                if isinstance(error, PermanentFailure):
+                    return [await self._give_up(group[0], error, "rejected_by_handler")]
+                if attempt >= self._retry.max_attempts:
+                    return [await self._give_up(group[0], error, "retries_exhausted")]
+                await self._retry_later(group[0], error, attempt)
+                continue
+            return await self._settled(group, applied)
+
+    async def _apply_apart(self, group: Sequence[_Pending], culprit: int | None) -> list[str]:
+        """Apply a failed group in parts: the culprit alone, what came before and after it together."""
+        if culprit is None:
+            middle = len(group) // 2
+            parts = [group[:middle], group[middle:]]
+        else:
+            parts = [group[:culprit], group[culprit : culprit + 1], group[culprit + 1 :]]
+        outcomes: list[str] = []
+        for part in parts:
+            if part:
+                outcomes += await self._apply_group(part)
+        return outcomes
+
+    async def _apply_together(self, group: Sequence[_Pending]) -> set[int]:
+        """One transaction: claim every event, run the handlers in order, commit. Returns the indexes
+        of the records applied (the others were redeliveries)."""
+        try:
+            async with self._unit_of_work() as uow:
+                claimed = await uow.claim_events(self.group, [pending.claim() for pending in group])
+                fresh = _first_occurrences(group, claimed)
+                for start, run in _runs(group, fresh):
+                    await self._run_handlers(uow, group, start, run)
+                await uow.commit()
+        except _ApplyFailed:
+            raise
+        except Exception as error:
+            raise _ApplyFailed(error, None) from error
+        return fresh
+
+    async def _run_handlers(
+        self, uow: UnitOfWork, group: Sequence[_Pending], start: int, run: list[int]
+    ) -> None:
+        registration = group[start].registration
+        if registration.batch_handler is not None:
+            events = [group[index].event for index in run]
+            with self._batch_span(group, run):
+                try:
+                    await registration.batch_handler(events, uow)
+                except Exception as error:
+                    raise _ApplyFailed(error, run[0] if len(run) == 1 else None) from error
+            return
+        assert registration.handler is not None
+        for index in run:
+            pending = group[index]
+            with self._span(pending.record, pending.event):
+                try:
+                    await registration.handler(pending.event, uow)
+                except Exception as error:
+                    raise _ApplyFailed(error, index) from error
+                # Inside the record's span, so the line carries the trace of the request behind it.
+                log.info(
+                    "event handled",
+                    event_type=pending.event.type,
+                    event_id=str(pending.event.id),
+                    topic=pending.record.topic,
+                    partition=pending.record.partition,
+                    offset=pending.record.offset,
+                )
+
+    async def _settled(self, group: Sequence[_Pending], applied: set[int]) -> list[str]:
+        outcomes = ["applied" if index in applied else "duplicate" for index in range(len(group))]
+        for pending, outcome in zip(group, outcomes, strict=True):
+            self._count(pending.record, pending.event.type, outcome)
+        first, last = group[0].record, group[-1].record
+        log.info(
+            "events applied",
+            topic=first.topic,
+            partition=first.partition,
+            first_offset=first.offset,
+            last_offset=last.offset,
+            applied=len(applied),
+            duplicates=len(group) - len(applied),
+        )
+        if applied and self._after_commit:
+            events = [group[index].event for index in sorted(applied)]
+            await self._run_after_commit(self._after_commit, events)
+        return outcomes
+
+    async def _wait_out(self, group: Sequence[_Pending], error: BaseException, outages: int) -> None:
+        """An outage: wait and retry the same records, without counting it against them."""
+        delay = self._retry.backoff(outages)
+        if outages == 1 or outages % 20 == 0:  # one line per streak, then a reminder now and then
+            log.warning(
+                "dependency unavailable; retrying the batch",
+                outage=describe_outage(error),
+                failures=outages,
+                records=len(group),
+                first_offset=group[0].record.offset,
+                retry_in_seconds=delay,
+                error=repr(error)[:300],
+            )
+        await asyncio.sleep(delay)
+
+    async def _retry_later(self, pending: _Pending, error: BaseException, attempt: int) -> None:
+        delay = self._retry.backoff(attempt)
+        log.warning(
+            "event failed; retrying",
+            event_id=str(pending.event.id),
+            event_type=pending.event.type,
+            attempt=attempt,
+            retry_in_seconds=delay,
+            error=repr(error),
+        )
+        await asyncio.sleep(delay)
+
+    async def _give_up(self, pending: _Pending, error: BaseException, reason: str) -> str:
+        with self._span(pending.record, pending.event) as span:
+            await self._dead_letter(pending.record, error, reason, span)
+        self._count(pending.record, pending.event.type, "dead_lettered")
+        return "dead_lettered"
+
+    async def _run_after_commit(self, after_commit: AfterCommit, events: Sequence[CloudEvent[Any]]) -> None:
+        """Follow-up work on committed effects; the service retries it from its own records on failure."""
+        try:
+            await after_commit(events)
+        except Exception:
+            log.exception("after-commit work failed; left for the service's retry", events=len(events))
+
+    def _count(self, record: ConsumedRecord, event_type: str, outcome: str) -> None:
+        self._metrics.events_consumed.labels(topic=record.topic, event_type=event_type, outcome=outcome).inc()
+
+    def _span(self, record: ConsumedRecord, event: CloudEvent[Any] | None = None) -> Any:
+        attributes: dict[str, str | int] = {
+            **_messaging_attributes(record.topic, self.group),
+            "messaging.destination.partition.id": str(record.partition),
+            "messaging.kafka.offset": record.offset,
+        }
+        if event is not None:
+            attributes["cloudevents.event_id"] = str(event.id)
+            attributes["cloudevents.event_type"] = event.type
+        return tracer().start_as_current_span(
             f"{record.topic} process",
             context=context_from_headers(record.headers),
             kind=SpanKind.CONSUMER,
+            attributes=attributes,
+        )
+
+    def _batch_span(self, group: Sequence[_Pending], run: list[int]) -> Any:
+        """One span for a set-based run, linked to the traces of its first records (parsing every
+        record's trace context cost more than the run's upsert)."""
+        first = group[run[0]].record
+        contexts = (
+            trace.get_current_span(context_from_headers(group[index].record.headers)).get_span_context()
+            for index in run[:_MOST_LINKS]
+        )
+        return tracer().start_as_current_span(
+            f"{first.topic} process",
+            kind=SpanKind.CONSUMER,
+            links=[Link(context) for context in contexts if context.is_valid],
             attributes={
-                "messaging.system": "kafka",
-                "messaging.operation.type": "process",
-                "messaging.destination.name": record.topic,
-                "messaging.destination.partition.id": str(record.partition),
-                "messaging.kafka.offset": record.offset,
-                "messaging.consumer.group.name": self.group,
+                **_messaging_attributes(first.topic, self.group),
+                "messaging.batch.message_count": len(run),
+                "cloudevents.event_type": group[run[0]].event.type,
             },
-        ) as span:
-            try:
-                event = decode(record.value)
-            except ContractViolation as error:
-                await self._dead_letter(record, error, "contract_violation", span)
-                return "dead_lettered"
-            span.set_attribute("cloudevents.event_id", str(event.id))
-            span.set_attribute("cloudevents.event_type", event.type)
-            handler = self._handlers.handler_for(event.type)
-            outcome = "ignored" if handler is None else await self._apply(record, event, handler, span)
-            if handler is not None:
-                log.info(
-                    "event handled",
-                    outcome=outcome,
-                    event_type=event.type,
-                    event_id=str(event.id),
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                )
-            self._metrics.events_consumed.labels(
-                topic=record.topic, event_type=event.type, outcome=outcome
-            ).inc()
-            return outcome
-
-    def observe_lag(self, consumer: Any, topic: str, partition: int, offset: int) -> None:
-        """Publish how far this consumer is behind the end of the partition it just read."""
-        for assigned in consumer.assignment():
-            if assigned.topic == topic and assigned.partition == partition:
-                highwater = consumer.highwater(assigned)
-                if highwater is not None:
-                    lag = max(highwater - offset - 1, 0)
-                    self._metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(lag)
-
-    async def _apply(
-        self, record: ConsumedRecord, event: CloudEvent[Any], handler: Handler[UowT], span: trace.Span
-    ) -> str:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                applied = await self._apply_once(record, event, handler)
-            except PermanentFailure as error:
-                await self._dead_letter(record, error, "rejected_by_handler", span)
-                return "dead_lettered"
-            except Exception as error:
-                if not _is_infrastructure_outage(error) and attempt >= self._retry.max_attempts:
-                    await self._dead_letter(record, error, "retries_exhausted", span)
-                    return "dead_lettered"
-                delay = self._retry.backoff(min(attempt, 30))
-                log.warning(
-                    "event failed; retrying",
-                    event_id=str(event.id),
-                    event_type=event.type,
-                    attempt=attempt,
-                    retry_in_seconds=delay,
-                    error=repr(error),
-                )
-                await asyncio.sleep(delay)
-                continue
-            if applied and self._after_commit:
-                await self._run_after_commit(self._after_commit, event)
-            return "applied" if applied else "duplicate"
-
-    async def _run_after_commit(self, after_commit: AfterCommit, event: CloudEvent[Any]) -> None:
-        """Follow-up work on committed effects; the service retries it from its own records on failure."""
-        try:
-            await after_commit(event)
-        except Exception:
-            log.exception("after-commit work failed; left for the service's retry", event_id=str(event.id))
-
-    async def _apply_once(
-        self, record: ConsumedRecord, event: CloudEvent[Any], handler: Handler[UowT]
-    ) -> bool:
-        async with self._unit_of_work() as uow:
-            claimed = await uow.claim_event(
-                self.group, event.id, event.type, record.topic, record.partition, record.offset
-            )
-            if not claimed:
-                return False
-            await handler(event, uow)
-            await uow.commit()
-            return True
+        )
 
     async def _dead_letter(
         self, record: ConsumedRecord, error: BaseException, reason: str, span: trace.Span
@@ -239,51 +421,34 @@ class ConsumerRuntime(Generic[UowT]):
         await self._dead_letters.send(record, error, reason)
 
 
-async def _raw_body(message: StreamMessage[Any]) -> bytes:
-    """Keep the record value as bytes: decoding is the runtime's job, so a bad record is ours to route."""
-    return message.body
+def _messaging_attributes(topic: str, group: str) -> dict[str, str | int]:
+    return {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": topic,
+        "messaging.consumer.group.name": group,
+    }
 
 
-def subscribe(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topics: Sequence[Topic]) -> None:
-    """One FastStream subscriber for every handled topic: one member of the service's consumer group
-    per process, so start-up is a single group join rather than a rebalance per topic.
+def _first_occurrences(group: Sequence[_Pending], claimed: set[Any]) -> set[int]:
+    """The records to apply: those whose event was newly claimed, each event once (a batch can hold
+    the same event twice when a relay republished it)."""
+    fresh: set[int] = set()
+    seen: set[Any] = set()
+    for index, pending in enumerate(group):
+        if pending.event.id in claimed and pending.event.id not in seen:
+            fresh.add(index)
+            seen.add(pending.event.id)
+    return fresh
 
-    Manual acknowledgement: the offset is committed only after the runtime applied or dead-lettered
-    the record. Records are handled one at a time, in partition order; a record being retried (a
-    bounded number of times, unless the database or Kafka is down) holds back this process's reading.
-    """
-    if topics:
-        _subscribe_topics(broker, runtime, topics)
 
-
-def _subscribe_topics(broker: KafkaBroker, runtime: ConsumerRuntime[Any], topics: Sequence[Topic]) -> None:
-    async def handle(body: bytes, message: KafkaMessage) -> None:
-        raw = message.raw_message
-        if isinstance(raw, tuple):
-            raise TypeError("batch subscribers are not used: records are applied one at a time")
-        record = ConsumedRecord(
-            topic=raw.topic,
-            partition=raw.partition,
-            offset=raw.offset,
-            key=raw.key,
-            value=body,
-            headers=tuple(raw.headers or ()),
-        )
-        try:
-            await runtime.process(record)
-        except Exception:
-            # Neither applied nor dead-lettered: rewind to this record so no later offset commits past it.
-            log.exception("record not settled; it will be read again", topic=raw.topic, offset=raw.offset)
-            await message.nack()
-            return
-        await message.ack()
-        runtime.observe_lag(message.consumer, raw.topic, raw.partition, raw.offset)
-
-    broker.subscriber(
-        *(topic.name for topic in topics),
-        group_id=runtime.group,
-        ack_policy=AckPolicy.MANUAL,
-        auto_offset_reset="earliest",
-        decoder=_raw_body,
-        title=f"{runtime.group}: {', '.join(topic.name for topic in topics)}",
-    )(handle)
+def _runs(group: Sequence[_Pending], fresh: set[int]) -> Iterator[tuple[int, list[int]]]:
+    """Consecutive records to apply that share a handler, in order: (first index, indexes)."""
+    run: list[int] = []
+    for index in sorted(fresh):
+        if run and group[run[-1]].registration is not group[index].registration:
+            yield run[0], run
+            run = []
+        run.append(index)
+    if run:
+        yield run[0], run

@@ -10,7 +10,11 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, pool_pre_ping=True)
+        # No pre-ping: it cost three round trips per checkout (BEGIN, a no-op, ROLLBACK), on every
+        # request and consumer batch. A connection a restart killed fails on first use instead;
+        # SQLAlchemy then discards the whole pool, and the failure is an outage (tessera_kit.outages):
+        # consumers retry it, HTTP answers 503 with Retry-After once.
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> AsyncSession:

@@ -7,7 +7,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 
 from tessera_kit.db import Database
-from tessera_kit.migrations import applied_revisions, schema_lag, scripts
+from tessera_kit.revisions import applied_revisions, read_revisions, schema_lag
 
 Check = Callable[[], Awaitable[None]]
 
@@ -30,10 +30,10 @@ def kafka_check(producer: AIOKafkaProducer) -> Check:
 
 def migrations_check(database: Database, migrations_dir: Path) -> Check:
     """Ready when the database schema is at the revision this code expects, or newer."""
-    script = scripts(migrations_dir)
+    revisions = read_revisions(migrations_dir)
 
     async def check() -> None:
-        lag = schema_lag(script, await applied_revisions(database.engine))
+        lag = schema_lag(revisions, await applied_revisions(database.engine))
         if lag:
             raise RuntimeError(lag)
 

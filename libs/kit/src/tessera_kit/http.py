@@ -1,25 +1,35 @@
 """The HTTP side every service shares: problem+json errors, tracing, latency, health and docs."""
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from opentelemetry.trace import SpanKind
+from fastapi.telemetry import TelemetryConfig
+from opentelemetry.trace import Span, SpanKind, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tessera_kit.health import Check, run_checks
 from tessera_kit.metrics import Metrics
-from tessera_kit.problems import Problem
+from tessera_kit.outage_log import OutageLog
+from tessera_kit.outages import is_transient_database_error, is_transient_kafka_error
+from tessera_kit.problems import DependencyUnavailable, Problem
 from tessera_kit.telemetry import context_from_headers, trace_id_hex, tracer
 
 PROBLEM_JSON = "application/problem+json"
 # Probes and scrapes come every few seconds; a line each would drown the requests people make.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+# How long a client should wait before retrying while a dependency is down: long enough not to
+# hammer a recovering database, short enough that a restart (seconds) costs a client one retry.
+RETRY_AFTER_SECONDS = 5
+# FastAPI's own OpenTelemetry (0.16x) would add a second server span per request and three
+# operation spans, each exported: ObservabilityMiddleware already makes the one span we need.
+FASTAPI_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 log = structlog.get_logger(__name__)
 
 
@@ -31,14 +41,37 @@ def problem_response(status: int, title: str, detail: str, request: Request, **e
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def unavailable_dependency(error: BaseException) -> str | None:
+    """Which dependency an error says is down ("database" or "kafka"), or None for any other error.
+
+    An exception group (from a task group) counts only when every error in it is an outage.
+    """
+    if isinstance(error, BaseExceptionGroup):
+        named = {unavailable_dependency(inner) for inner in error.exceptions}
+        return named.pop() if len(named) == 1 else None
+    if is_transient_database_error(error):
+        return "database"
+    if is_transient_kafka_error(error):
+        return "kafka"
+    return None
+
+
+def outage_problem(dependency: str, retry_after_seconds: int = RETRY_AFTER_SECONDS) -> DependencyUnavailable:
+    """The 503 problem for a request that failed because ``dependency`` is unavailable."""
+    return DependencyUnavailable(
+        f"the {dependency} is unavailable right now; try again later",
+        dependency=dependency,
+        retry_after_seconds=retry_after_seconds,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error as problem+json; never leak a stack trace."""
 
     async def on_problem(request: Request, error: Exception) -> Response:
         if not isinstance(error, Problem):
             raise error
-        body = error.body(instance=request.url.path)
-        return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=error.headers)
+        return _render(error, request.url.path)
 
     async def on_validation(request: Request, error: Exception) -> Response:
         errors = error.errors() if isinstance(error, RequestValidationError) else []
@@ -62,6 +95,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(status, detail, detail, request)
 
     async def on_unexpected(request: Request, error: Exception) -> Response:
+        # ObservabilityMiddleware answers outages before they get here; this covers an app without it.
+        dependency = unavailable_dependency(error)
+        if dependency is not None:
+            return _render(outage_problem(dependency), request.url.path)
         log.exception("unhandled error", path=request.url.path)
         return problem_response(
             500, "Internal error", "something went wrong on our side; the trace id says where", request
@@ -73,36 +110,93 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def install_observability(app: FastAPI, metrics: Metrics) -> None:
-    """A server span per request (continuing the caller's trace) and a latency histogram."""
+def _render(problem: Problem, path: str) -> JSONResponse:
+    return JSONResponse(
+        problem.body(instance=path),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
+    )
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+
+class ObservabilityMiddleware:
+    """A server span per request (continuing the caller's trace), its log line and latency, and a 503
+    problem instead of a 500 when the request failed because PostgreSQL or Kafka is unavailable.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware runs the rest of
+    the app in a second task with memory streams between them, which costs every request.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, outages: OutageLog) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.outages = outages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection; anything but HTTP passes straight through."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
+        method: str = scope["method"]
+        status = 500
         with tracer().start_as_current_span(
-            f"HTTP {request.method}",
-            context=context_from_headers(request.headers.items()),
+            f"HTTP {method}",
+            context=context_from_headers((name.decode("latin-1"), value) for name, value in scope["headers"]),
             kind=SpanKind.SERVER,
-            attributes={"http.request.method": request.method, "url.path": request.url.path},
+            attributes={"http.request.method": method, "url.path": scope["path"]},
         ) as span:
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            span.update_name(f"{request.method} {route}")
-            span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", response.status_code)
-            response.headers["x-trace-id"] = trace_id_hex(span)
-            if route not in QUIET_ROUTES:
-                log.info(
-                    "request handled",
-                    method=request.method,
-                    route=route,
-                    status=response.status_code,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
-        metrics.request_latency.labels(
-            method=request.method, route=route, status=str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+            trace_header = (b"x-trace-id", trace_id_hex(span).encode())
+            responded = False
+
+            async def send_traced(message: Message) -> None:
+                nonlocal status, responded
+                if message["type"] == "http.response.start":
+                    status, responded = message["status"], True
+                    message["headers"] = [*message.get("headers", ()), trace_header]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_traced)
+            except Exception as error:
+                dependency = unavailable_dependency(error)
+                if dependency is None or responded:
+                    self._finish(span, scope, method, status, started)
+                    raise
+                # Answered, so not raised: the span keeps the error the client does not see.
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR, f"{dependency} unavailable")
+                self.outages.note_failure(dependency, error, path=scope["path"])
+                self.metrics.dependency_unavailable.labels(dependency=dependency).inc()
+                await _render(outage_problem(dependency), scope["path"])(scope, receive, send_traced)
+            self._finish(span, scope, method, status, started)
+
+    def _finish(self, span: Span, scope: Scope, method: str, status: int, started: float) -> None:
+        route = getattr(scope.get("route"), "path", "unmatched")
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+        span.set_attribute("http.response.status_code", status)
+        elapsed = time.perf_counter() - started
+        if route not in QUIET_ROUTES:
+            log.info(
+                "request handled",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 1),
+            )
+        self.metrics.request_latency.labels(method=method, route=route, status=str(status)).observe(elapsed)
+
+
+def install_observability(app: FastAPI, metrics: Metrics, outages: OutageLog | None = None) -> OutageLog:
+    """Tracing, logging and latency of every request, and 503s while a dependency is down.
+
+    Returns the :class:`OutageLog` that aggregates the outages requests ran into (so readiness can
+    close a streak when the dependency answers again).
+    """
+    outages = outages if outages is not None else OutageLog()
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics, outages=outages)
+    return outages
 
 
 def install_operational_routes(
@@ -110,8 +204,14 @@ def install_operational_routes(
     metrics: Metrics,
     checks: Callable[[], dict[str, Check]],
     asyncapi: Callable[[], dict[str, Any]],
+    outages: OutageLog | None = None,
 ) -> None:
-    """/healthz, /readyz, /metrics and /asyncapi.json."""
+    """/healthz, /readyz, /metrics and /asyncapi.json.
+
+    /readyz runs every check; a check that fails because its dependency is down (or answers again)
+    is reported to ``outages`` under the check's name ("database", "kafka"), like failed requests.
+    """
+    outages = outages if outages is not None else OutageLog()
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -119,10 +219,21 @@ def install_operational_routes(
 
     @app.get("/readyz", tags=["operations"], summary="Database, Kafka and migrations are ready")
     async def readyz(request: Request) -> Response:
-        results = await run_checks(checks())
+        results = await run_checks(
+            {name: _reporting(name, check, outages) for name, check in checks().items()}
+        )
         if all(outcome == "ok" for outcome in results.values()):
             return JSONResponse({"status": "ready", "checks": results})
-        return problem_response(503, "Not ready", "a dependency is not ready", request, checks=results)
+        response = problem_response(
+            503,
+            "Not ready",
+            "a dependency is not ready",
+            request,
+            type="https://tessera.dev/problems/not-ready",
+            checks=results,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def prometheus_metrics() -> Response:
@@ -131,3 +242,20 @@ def install_operational_routes(
     @app.get("/asyncapi.json", tags=["operations"], summary="AsyncAPI document of this service's topics")
     async def asyncapi_document() -> dict[str, Any]:
         return asyncapi()
+
+
+def _reporting(name: str, check: Check, outages: OutageLog) -> Check:
+    """The check, telling ``outages`` when its dependency is down and when it answers again."""
+
+    async def run() -> None:
+        try:
+            await check()
+        except Exception as error:
+            # Named like the failed requests' streaks: the migrations check fails when the database does.
+            dependency = unavailable_dependency(error)
+            if dependency is not None:
+                outages.note_failure(dependency, error, source="readiness")
+            raise
+        outages.note_recovery(name, source="readiness")
+
+    return run

@@ -36,6 +36,12 @@ class Metrics:
             ["topic", "reason"],
             registry=self.registry,
         )
+        self.dependency_unavailable = Counter(
+            "tessera_http_dependency_unavailable",
+            "Requests answered 503 because PostgreSQL or Kafka was unavailable.",
+            ["dependency"],
+            registry=self.registry,
+        )
         self.request_latency = Histogram(
             "tessera_http_request_duration_seconds",
             "HTTP request latency.",

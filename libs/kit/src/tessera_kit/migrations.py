@@ -11,7 +11,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool
 from sqlalchemy.dialects.postgresql import UUID
@@ -116,34 +115,3 @@ def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
 def scripts(migrations_dir: Path) -> ScriptDirectory:
     """The service's migration scripts."""
     return ScriptDirectory.from_config(alembic_config(migrations_dir, "postgresql://unused"))
-
-
-def schema_lag(script: ScriptDirectory, applied: set[str]) -> str | None:
-    """Why the database schema is too old for this code, or None when it is current or newer.
-
-    A revision the code does not know was written by a newer release that migrated first during a
-    rolling upgrade; migrations are additive (expand, then contract later), so this code still runs.
-    """
-    heads = set(script.get_heads())
-    if applied == heads:
-        return None
-    if not applied:
-        return f"database not migrated; code expects {sorted(heads)}"
-    known = {revision for revision in applied if _known(script, revision)}
-    if known != applied:
-        return None
-    return f"database at revision {sorted(applied)}, code expects {sorted(heads)}"
-
-
-def _known(script: ScriptDirectory, revision: str) -> bool:
-    try:
-        return script.get_revision(revision) is not None
-    except Exception:  # alembic raises several error types for a revision it cannot resolve
-        return False
-
-
-async def applied_revisions(engine: AsyncEngine) -> set[str]:
-    """The revisions the database is at."""
-    async with engine.connect() as connection:
-        heads = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
-    return set(heads)

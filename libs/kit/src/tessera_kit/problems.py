@@ -94,3 +94,13 @@ class ServiceUnavailable(Problem):
     def headers(self) -> dict[str, str]:
         """When to try again."""
         return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class DependencyUnavailable(ServiceUnavailable):
+    """A dependency (PostgreSQL, Kafka) is down or overloaded: the same request succeeds later.
+
+    A problem type of its own, so clients and dashboards can tell an outage from a bug (a 500).
+    """
+
+    title = "Dependency unavailable"
+    slug = "dependency-unavailable"

@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import functools
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,20 +12,25 @@ from typing import Any, Generic, TypeVar
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
-from faststream.kafka import KafkaBroker
 
 from tessera_events import Topic, dead_letter_topic
 from tessera_events.identity import SigningKeyPublished
 from tessera_kit.auth import TokenVerifier, trusted_key_handlers
 from tessera_kit.clock import Clock, SystemClock
-from tessera_kit.consumers import AfterCommit, ConsumerRuntime, EventHandlers, RetryPolicy, subscribe
+from tessera_kit.consumer_loop import ConsumerLoop, ConsumerSettings
+from tessera_kit.consumers import AfterCommit, ConsumerRuntime, EventHandlers, RetryPolicy
 from tessera_kit.db import Database
 from tessera_kit.dead_letters import DeadLetters
 from tessera_kit.health import database_check, kafka_check, migrations_check
-from tessera_kit.http import install_observability, install_operational_routes, install_problem_handlers
-from tessera_kit.kafka import check_connection, create_producer, ensure_topics, faststream_security
+from tessera_kit.http import (
+    FASTAPI_TELEMETRY,
+    install_observability,
+    install_operational_routes,
+    install_problem_handlers,
+)
+from tessera_kit.kafka import check_connection, create_producer, ensure_topics
 from tessera_kit.metrics import Metrics
-from tessera_kit.outbox import OutboxRelay
+from tessera_kit.relay import OutboxRelay
 from tessera_kit.settings import ServiceSettings
 from tessera_kit.telemetry import configure_logging, configure_tracing
 from tessera_kit.uow import UnitOfWork
@@ -67,14 +71,6 @@ class Runtime(Generic[UowT]):
         self.producer: AIOKafkaProducer = create_producer(
             settings.kafka_bootstrap_servers, client_id=settings.service_name, security=self.kafka_security
         )
-        self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
-            client_id=settings.service_name,
-            security=faststream_security(self.kafka_security),
-            # Through the root JSON handler like every other log line; per-record lines only at DEBUG.
-            logger=logging.getLogger("tessera.faststream"),
-            log_level=logging.DEBUG,
-        )
         self.relay = OutboxRelay(
             self.database,
             self.producer,
@@ -91,6 +87,7 @@ class Runtime(Generic[UowT]):
         if not _handles_signing_keys(definition.handlers):
             self.handlers.include(trusted_key_handlers)
         self._tasks: list[asyncio.Task[None]] = []
+        self.consumer: ConsumerLoop | None = None
 
     def unit_of_work(self) -> UowT:
         """A new unit of work on this service's database."""
@@ -133,8 +130,22 @@ class Runtime(Generic[UowT]):
             ),
             after_commit=self.definition.after_commit(self) if self.definition.after_commit else None,
         )
-        subscribe(self.broker, consumer, self.handlers.topics)
-        await self.broker.start()
+        self.consumer = ConsumerLoop(
+            consumer,
+            self.handlers.topics,
+            bootstrap_servers=bootstrap,
+            client_id=self.settings.service_name,
+            metrics=self.metrics,
+            settings=ConsumerSettings(
+                max_records=self.settings.consumer_batch_size,
+                concurrency=self.settings.consumer_concurrency,
+                session_timeout_ms=self.settings.consumer_session_timeout_ms,
+                heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
+                instance_id=self.settings.consumer_instance_id,
+            ),
+            security=self.kafka_security,
+        )
+        await self.consumer.start()
         for work in self.definition.background:
             name = getattr(work, "__name__", repr(work))
             self._tasks.append(asyncio.create_task(_supervised(work, self), name=name))
@@ -146,7 +157,8 @@ class Runtime(Generic[UowT]):
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.broker.stop()
+        if self.consumer is not None:
+            await self.consumer.stop()
         await self.relay.stop()
         await self.producer.stop()
         await self.database.dispose()
@@ -165,6 +177,9 @@ async def _supervised(work: Callable[[Runtime[Any]], Awaitable[None]], runtime: 
         except asyncio.CancelledError:
             raise
         except Exception:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # failed while being stopped: restarting would outlive the stop
             log.exception("background job failed; restarting", job=getattr(work, "__name__", repr(work)))
             await asyncio.sleep(1.0)
 
@@ -191,11 +206,12 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY,
     )
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
     install_problem_handlers(app)
-    install_observability(app, runtime.metrics)
+    outages = install_observability(app, runtime.metrics)
     install_operational_routes(
         app,
         runtime.metrics,
@@ -209,6 +225,7 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
             }
         ),
         asyncapi=functools.cache(lambda: _asyncapi(runtime.topics)),
+        outages=outages,
     )
     for router in definition.routers:
         app.include_router(router)

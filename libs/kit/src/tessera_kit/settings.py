@@ -156,12 +156,30 @@ class ServiceSettings(BaseSettings):
     )
     consumer_initial_backoff_seconds: float = Field(default=0.2, gt=0)
     consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
+    consumer_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Most records one consumer round reads and applies."
+    )
+    consumer_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Partitions applied at once (one database transaction each)."
+    )
+    consumer_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=6_000,
+        le=300_000,
+        description="How long the group waits for a silent member before giving its partitions away.",
+    )
+    consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=500, le=60_000)
+    consumer_instance_id: str = Field(
+        default="",
+        description="A stable, unique name per replica (e.g. a StatefulSet pod name) for static group "
+        "membership: a restart within the session timeout keeps its partitions. Empty: dynamic.",
+    )
     outbox_sweep_seconds: float = Field(
         default=5.0,
         gt=0,
         description="Seconds between safety sweeps of the outbox; the relay itself wakes on commit.",
     )
-    outbox_batch_size: int = Field(default=200, ge=1)
+    outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_retention_hours: float = Field(
         default=168.0, gt=0, description="Published outbox rows are deleted once this old (for audits)."
     )

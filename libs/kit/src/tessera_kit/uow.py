@@ -1,5 +1,7 @@
 """The unit of work: one transaction per use case, and the events it causes in the same commit."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -12,6 +14,18 @@ from tessera_events import CloudEvent, EventData
 from tessera_kit.clock import Clock, SystemClock
 from tessera_kit.db import Database
 from tessera_kit.outbox import OUTBOX_CHANNEL, write_outbox
+from tessera_kit.telemetry import current_trace_headers
+
+
+@dataclass(frozen=True)
+class InboxClaim:
+    """One consumed event a consumer is about to apply, as the inbox records it."""
+
+    event_id: UUID
+    event_type: str
+    topic: str
+    partition: int
+    offset: int
 
 
 class UnitOfWork:
@@ -27,6 +41,9 @@ class UnitOfWork:
         self.clock: Clock = clock or SystemClock()
         self._session: AsyncSession | None = None
         self._events: list[CloudEvent[EventData]] = []
+        # The trace each event was emitted in: a consumer applies a batch of records, each in its own
+        # span, and commits once; each outbox row must continue its own record's trace.
+        self._traces: dict[UUID, dict[str, str]] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -38,6 +55,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._database.session()
         self._events = []
+        self._traces = {}
         return self
 
     async def __aexit__(
@@ -48,6 +66,7 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         self._events = []
+        self._traces = {}
         try:
             await session.rollback()
         finally:
@@ -64,6 +83,7 @@ class UnitOfWork:
             data=data,
         )
         self._events.append(event)
+        self._traces[event.id] = current_trace_headers()
         return event
 
     @property
@@ -92,10 +112,34 @@ class UnitOfWork:
         )
         return result.first() is not None
 
+    async def claim_events(self, consumer: str, claims: Sequence[InboxClaim]) -> set[UUID]:
+        """Record a batch of events ``consumer`` applies, in one statement; returns the ids it had
+        not applied before (the others are redeliveries)."""
+        if not claims:
+            return set()
+        result = await self.session.execute(
+            text(
+                'INSERT INTO tessera_inbox (consumer, event_id, event_type, topic, partition, "offset") '
+                "SELECT :consumer, * FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[]), "
+                "CAST(:topics AS text[]), CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) "
+                "ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {
+                "consumer": consumer,
+                "event_ids": [claim.event_id for claim in claims],
+                "event_types": [claim.event_type for claim in claims],
+                "topics": [claim.topic for claim in claims],
+                "partitions": [claim.partition for claim in claims],
+                "offsets": [claim.offset for claim in claims],
+            },
+        )
+        return {row[0] for row in result}
+
     async def commit(self) -> None:
         """Write the recorded events to the outbox and commit everything at once."""
         if self._events:
-            await write_outbox(self.session, self._events)
+            await write_outbox(self.session, self._events, self._traces)
             await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
             self._events = []
+            self._traces = {}
         await self.session.commit()

@@ -7,13 +7,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from faststream.kafka import KafkaBroker
 from kit_support import GreetingsUnitOfWork, greetings, migrate, organisation, records
 
 from tessera_events import CloudEvent, EventData, dead_letter_topic
 from tessera_events.identity import ORGANISATIONS, OrganisationRegistered
 from tessera_events.kafka_binding import encode
-from tessera_kit.consumers import ConsumerRuntime, EventHandlers, RetryPolicy, subscribe
+from tessera_kit.consumer_loop import ConsumerLoop
+from tessera_kit.consumers import ConsumerRuntime, EventHandlers, RetryPolicy
 from tessera_kit.db import Database
 from tessera_kit.dead_letters import DeadLetters
 from tessera_kit.kafka import create_producer, ensure_topics
@@ -72,9 +72,10 @@ async def test_a_malformed_record_is_dead_lettered_the_next_is_applied_and_a_red
         metrics=metrics,
         retry=RetryPolicy(max_attempts=2, initial_backoff_seconds=0.01),
     )
-    broker = KafkaBroker(infra.kafka_bootstrap)
-    subscribe(broker, runtime, handlers.topics)
-    await broker.start()
+    loop = ConsumerLoop(
+        runtime, handlers.topics, bootstrap_servers=infra.kafka_bootstrap, client_id=group, metrics=metrics
+    )
+    await loop.start()
     try:
         await wait_until(lambda: _greeted(database, name))
         dead = [r async for r in records(infra.kafka_bootstrap, dead_letter_topic(group).name, until=1)]
@@ -82,7 +83,7 @@ async def test_a_malformed_record_is_dead_lettered_the_next_is_applied_and_a_red
             lambda: _committed_past(infra.kafka_bootstrap, group, good.partition, good.offset + 1)
         )
     finally:
-        await broker.stop()
+        await loop.stop()
         await dlt_producer.stop()
         await producer.stop()
 

@@ -4,13 +4,13 @@ import asyncio
 from uuid import uuid4
 
 import pytest
-from faststream.kafka import KafkaBroker
 from kit_support import GreetingsUnitOfWork, greetings, migrate, organisation
 
 from tessera_events import CloudEvent, EventData, dead_letter_topic
 from tessera_events.identity import ORGANISATIONS, OrganisationRegistered
 from tessera_events.kafka_binding import encode, header
-from tessera_kit.consumers import ConsumerRuntime, EventHandlers, PermanentFailure, RetryPolicy, subscribe
+from tessera_kit.consumer_loop import ConsumerLoop
+from tessera_kit.consumers import ConsumerRuntime, EventHandlers, PermanentFailure, RetryPolicy
 from tessera_kit.db import Database
 from tessera_kit.dead_letter_ops import read_dead_letters, replay
 from tessera_kit.dead_letters import DeadLetters
@@ -50,8 +50,9 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_once_however_ofte
         metrics=metrics,
         retry=RetryPolicy(max_attempts=1),
     )
-    broker = KafkaBroker(infra.kafka_bootstrap)
-    subscribe(broker, runtime, handlers.topics)
+    loop = ConsumerLoop(
+        runtime, handlers.topics, bootstrap_servers=infra.kafka_bootstrap, client_id=group, metrics=metrics
+    )
     name = f"Replayed Hosting {uuid4().hex[:6]}"
     data: EventData = organisation(name)
     event = CloudEvent[EventData](
@@ -63,7 +64,7 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_once_however_ofte
         data=data,
     )
     key, value, headers = encode(event)
-    await broker.start()
+    await loop.start()
     try:
         await producer.send_and_wait(ORGANISATIONS.name, value=value, key=key, headers=headers)
         async with asyncio.timeout(30):
@@ -77,7 +78,7 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_once_however_ofte
         await replay(infra.kafka_bootstrap, ours, client_id=group)
         await asyncio.sleep(2)  # the second replay is read within milliseconds
     finally:
-        await broker.stop()
+        await loop.stop()
         await producer.stop()
 
     assert ours[0].explanation("dlt-reason") == "rejected_by_handler"

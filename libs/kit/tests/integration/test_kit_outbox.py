@@ -4,16 +4,19 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
-from kit_support import GreetingsUnitOfWork, find_event, migrate, organisation
+from kit_support import GreetingsUnitOfWork, find_event, migrate, organisation, records
 from sqlalchemy import text
 
+from tessera_events import Topic
 from tessera_events.identity import ORGANISATIONS
+from tessera_events.kafka_binding import header
 from tessera_kit.db import Database
 from tessera_kit.kafka import create_producer, ensure_topics
 from tessera_kit.metrics import Metrics
-from tessera_kit.outbox import OutboxRelay
+from tessera_kit.relay import OutboxRelay
 
 pytestmark = pytest.mark.integration
 
@@ -128,4 +131,36 @@ async def test_published_rows_past_their_retention_are_purged_and_unpublished_on
     assert await relay.purge_published() == 1
     assert await relay.purge_published() == 0
     assert len(await unpublished(database)) == 1
+    await database.dispose()
+
+
+async def test_a_backlog_of_several_batches_leaves_once_each_in_commit_order(infra, make_database) -> None:
+    url = await make_database()
+    await migrate(url)
+    database = Database(url)
+    topic = Topic(
+        name=f"kit-relay-{uuid4().hex[:8]}", owner="kit-tests", key="k", description="", partitions=1
+    )
+    await ensure_topics(infra.kafka_bootstrap, [topic], client_id="kit-tests")
+    events = [organisation(f"Backlog Hosting {index}") for index in range(2500)]
+    async with GreetingsUnitOfWork(database, source="/tessera/kit-tests") as uow:
+        emitted = [uow.emit(data) for data in events]
+        await uow.commit()
+    async with database.session() as session, session.begin():  # one key, one partition, one topic
+        await session.execute(
+            text("UPDATE tessera_outbox SET topic = :t, record_key = 'one'"), {"t": topic.name}
+        )
+
+    relay = await relaying(database, infra.kafka_bootstrap)
+    try:
+        seen = [
+            header(r.headers, "ce_id") async for r in records(infra.kafka_bootstrap, topic.name, until=2500)
+        ]
+        async with asyncio.timeout(10):
+            while await unpublished(database):
+                await asyncio.sleep(0.1)
+    finally:
+        await stop(relay)
+
+    assert seen == [str(event.id) for event in emitted]
     await database.dispose()

@@ -1,10 +1,11 @@
 """In-memory stand-ins for the kit's ports, for unit tests of the consumer runtime."""
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
-from tessera_kit.uow import UnitOfWork
+from tessera_kit.uow import InboxClaim, UnitOfWork
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -32,6 +33,16 @@ class FakeUnitOfWork(UnitOfWork):
             return False
         inbox.add((consumer, event_id))
         return True
+
+    async def claim_events(self, consumer: str, claims: Sequence[InboxClaim]) -> set[UUID]:
+        claimed: set[UUID] = set()
+        for claim in claims:
+            fresh = await self.claim_event(
+                consumer, claim.event_id, claim.event_type, claim.topic, claim.partition, claim.offset
+            )
+            if fresh:
+                claimed.add(claim.event_id)
+        return claimed
 
     async def commit(self) -> None:
         self.store["inbox"] |= self.store.pop("pending_inbox", set())

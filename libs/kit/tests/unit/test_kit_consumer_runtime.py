@@ -1,5 +1,7 @@
 """How the consumer runtime applies, skips, retries and dead-letters records."""
 
+import errno
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -56,11 +58,14 @@ def raw_record(value: bytes) -> ConsumedRecord:
 
 
 class Harness:
-    def __init__(self, handler: Any, max_attempts: int = 3) -> None:
+    def __init__(self, handler: Any, max_attempts: int = 3, batch_handler: Any = None) -> None:
         self.store: dict[str, Any] = {}
         self.producer = FakeProducer()
         self.handlers: EventHandlers[FakeUnitOfWork] = EventHandlers()
-        self.handlers.on(OrganisationRegistered)(handler)
+        if batch_handler is not None:
+            self.handlers.on_batch(OrganisationRegistered)(batch_handler)
+        else:
+            self.handlers.on(OrganisationRegistered)(handler)
         self.runtime = ConsumerRuntime(
             group="test",
             handlers=self.handlers,
@@ -191,3 +196,84 @@ async def test_a_failed_attempt_leaves_no_inbox_entry_so_the_retry_applies_it() 
 
     assert await harness.runtime.process(record_of(organisation_registered())) == "applied"
     assert harness.effects == ["applied"]
+
+
+def named(name: str, offset: int) -> ConsumedRecord:
+    event = organisation_registered()
+    event = event.model_copy(update={"data": event.data.model_copy(update={"name": name})})
+    return record_of(event, offset=offset)
+
+
+async def test_a_poison_record_in_a_batch_is_isolated_and_its_neighbours_are_applied_once() -> None:
+    calls: list[str] = []
+
+    async def remember_unless_poisoned(
+        event: CloudEvent[OrganisationRegistered], uow: FakeUnitOfWork
+    ) -> None:
+        calls.append(event.data.name)
+        if event.data.name == "Poisoned":
+            raise ValueError("a bug in the handler")
+        uow.effects.append(event.data.name)
+
+    harness = Harness(remember_unless_poisoned, max_attempts=2)
+    names = [f"Org {index}" for index in range(20)]
+    names[7] = "Poisoned"
+
+    outcomes = await harness.runtime.apply_partition(
+        [named(name, offset) for offset, name in enumerate(names)]
+    )
+
+    assert outcomes == ["dead_lettered" if name == "Poisoned" else "applied" for name in names]
+    assert harness.effects == [name for name in names if name != "Poisoned"]
+    assert calls.count("Poisoned") == 3  # once in the batch, then alone for each of its two attempts
+    assert harness.producer.sent[0]["headers"]["dlt-original-offset"] == b"7"
+
+
+async def test_a_set_based_handler_gets_the_run_and_a_poisoned_run_is_split_until_the_culprit_is_alone(
+) -> None:
+    runs: list[int] = []
+
+    async def remember_all(events: Sequence[CloudEvent[OrganisationRegistered]], uow: FakeUnitOfWork) -> None:
+        runs.append(len(events))
+        if any(event.data.name == "Poisoned" for event in events):
+            raise ValueError("one bad row fails the statement")
+        uow.effects.extend(event.data.name for event in events)
+
+    harness = Harness(None, max_attempts=1, batch_handler=remember_all)
+    names = [f"Org {index}" for index in range(16)]
+    names[5] = "Poisoned"
+
+    outcomes = await harness.runtime.apply_partition(
+        [named(name, offset) for offset, name in enumerate(names)]
+    )
+
+    assert outcomes.count("dead_lettered") == 1
+    assert outcomes[5] == "dead_lettered"
+    assert sorted(harness.effects) == sorted(name for name in names if name != "Poisoned")
+    assert runs[0] == 16
+
+
+async def test_an_outage_is_waited_out_without_spending_the_records_attempts() -> None:
+    outages = [OSError(errno.ECONNREFUSED, "Connect call failed") for _ in range(4)]
+
+    async def flaky(event: CloudEvent[OrganisationRegistered], uow: FakeUnitOfWork) -> None:
+        if outages:
+            raise outages.pop()
+        uow.effects.append(event.data.name)
+
+    harness = Harness(flaky, max_attempts=1)
+
+    outcomes = await harness.runtime.apply_partition([named("Patient AG", 0), named("Patient SA", 1)])
+
+    assert outcomes == ["applied", "applied"]
+    assert harness.producer.sent == []
+
+
+async def test_a_redelivery_inside_one_batch_is_applied_once() -> None:
+    harness = Harness(remember_name)
+    record = record_of(organisation_registered(), offset=3)
+
+    outcomes = await harness.runtime.apply_partition([record, record])
+
+    assert outcomes == ["applied", "duplicate"]
+    assert harness.effects == ["Alpine Hosting AG"]

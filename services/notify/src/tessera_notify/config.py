@@ -35,6 +35,12 @@ class NotifySettings(ServiceSettings):
         default=30.0, gt=0, description="Pause after the first transient failure; it doubles after each."
     )
     delivery_max_backoff_seconds: float = Field(default=3600.0, gt=0)
+    smtp_connections: int = Field(
+        default=4,
+        ge=1,
+        le=32,
+        description="SMTP connections one process sends over at once (each e-mail still sent once).",
+    )
     delivery_sweep_seconds: float = Field(
         default=60.0,
         gt=0,

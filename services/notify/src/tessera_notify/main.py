@@ -26,6 +26,7 @@ def define(settings: NotifySettings) -> ServiceDefinition[NotifyUnitOfWork]:
             max_backoff=timedelta(seconds=settings.delivery_max_backoff_seconds),
         ),
         sweep_seconds=settings.delivery_sweep_seconds,
+        connections=settings.smtp_connections,
     )
     return ServiceDefinition(
         settings=settings,

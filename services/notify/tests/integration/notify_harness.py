@@ -235,6 +235,8 @@ async def start_at_the_end(bootstrap: str, group: str, topics: list[str]) -> Non
             return
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
-        await consumer.commit({partition: end for partition, end in ends.items() if end > 0})
+        written = {partition: end for partition, end in ends.items() if end > 0}
+        if written:  # on a fresh broker there is nothing to skip
+            await consumer.commit(written)
     finally:
         await consumer.stop()

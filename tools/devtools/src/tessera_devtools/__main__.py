@@ -26,8 +26,12 @@ commands:
   infra    start only the infrastructure; print its addresses as `export` lines; Ctrl-C stops it
   down     stop whatever an earlier `up`, `infra` or test session left running
   demo     start everything, run the billing-mode story against it, then stop
-  bench    start everything, print latency, burst and memory figures of the story, then stop
+  bench    [pipeline|story|renewal-day|memory] [options]: start everything (Kafka on a production
+           JVM), print throughput and open-loop latency next to raw limits, write .local/bench/
+           (`./dev bench --help`); alone, a short form of all of them
   test     ruff check, mypy, the contracts check, then pytest (extra arguments go to pytest)
+  faults   start everything, run the fault scenarios (all, or those named), print what each lost,
+           duplicated or reordered and its recovery time; exit 1 if anything was lost or duplicated
   help     show this text
 
 Environment: TESSERA_INFRA=local|external|testcontainers forces a provider; see
@@ -176,11 +180,24 @@ def demo() -> int:
     return _against_suite(the_demo.main)
 
 
-def bench() -> int:
-    """Start everything, measure the story (``tessera_devtools.bench``), stop everything."""
+def bench(args: Sequence[str] = ()) -> int:
+    """Start everything, run the benchmarks (``tessera_devtools.bench``), stop everything."""
     from tessera_devtools import bench as measurements
 
-    return _against_suite(measurements.main)
+    outcome = [130]  # stays 130 when Ctrl-C or SIGTERM stopped it
+    with _stoppable():
+        outcome[0] = measurements.main(args)
+    return outcome[0]
+
+
+def faults(names: Sequence[str] = ()) -> int:
+    """Start everything, run the fault scenarios (``tessera_devtools.faults``), stop everything."""
+    from tessera_devtools.faults.runner import main as run_faults
+
+    outcome = [130]
+    with _stoppable():
+        outcome[0] = run_faults(names)
+    return outcome[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tessera_devtools.testrun import main as run_tests
 
             return run_tests(rest)
+        if command == "faults":
+            return faults(rest)
+        if command == "bench":
+            return bench(rest)
         if command in commands and not rest:
             return commands[command]()
     except (ComponentError, RunBusyError, ValueError) as error:

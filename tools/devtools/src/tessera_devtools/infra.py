@@ -160,6 +160,10 @@ class LocalProcesses(InfraProvider):
         inbox, collector = LocalInbox(session), LocalCollector(session)
         for component in (kafka, postgres, stripe, inbox, collector):
             self._on_stop(component.stop)
+        # The fault suite (tessera_devtools.faults) kills and restarts these by their processes.
+        self.components: dict[str, Any] = {
+            "kafka": kafka, "postgres": postgres, "stripe-mock": stripe, "smtp-inbox": inbox
+        }
         tasks = {"kafka": kafka.start, "postgres": postgres.start, "stripe": stripe.start}
         results = _parallel({**tasks, "inbox": inbox.start, "collector": collector.start})
         urls = _topics_and_databases(results["kafka"], results["postgres"])

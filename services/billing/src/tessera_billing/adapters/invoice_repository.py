@@ -1,9 +1,10 @@
 """Queries on invoices, their numbering, renewals done, and the projections tax and pricing read."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -13,7 +14,7 @@ from tessera_billing.adapters.orm_invoices import InvoiceLineRow, InvoiceRow, Re
 from tessera_billing.domain.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Parties
 from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.pricing import PartnerTerms
-from tessera_billing.domain.tax import TaxAssessment, TaxProfile, TaxTreatment
+from tessera_billing.domain.tax import OrganisationFacts, TaxAssessment, TaxProfile, TaxTreatment
 
 
 class InvoiceRepository:
@@ -224,33 +225,36 @@ class PartyRepository:
             name=row.name, country=row.country, is_company=row.kind == "company", vat_number=row.vat_number
         )
 
-    async def record_organisation(
-        self,
-        *,
-        organisation_id: UUID,
-        name: str,
-        kind: str,
-        country: str,
-        vat_number: str | None,
-        at: datetime,
-    ) -> None:
-        """Keep the latest facts about an organisation; an older event never overwrites a newer one."""
-        values = {
-            "organisation_id": organisation_id,
-            "name": name,
-            "kind": kind,
-            "country": country,
-            "vat_number": vat_number,
-            "updated_at": at,
-        }
-        statement = insert(OrganisationRow).values(values)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[OrganisationRow.organisation_id],
-                set_={key: statement.excluded[key] for key in values if key != "organisation_id"},
-                where=OrganisationRow.updated_at <= statement.excluded.updated_at,
-            )
+    async def record_organisations(self, facts: Sequence[OrganisationFacts]) -> None:
+        """Keep the latest facts about each organisation, in one statement; an older event never
+        overwrites a newer one."""
+        latest: dict[UUID, OrganisationFacts] = {}
+        for fact in facts:
+            known = latest.get(fact.organisation_id)
+            if known is None or known.at <= fact.at:
+                latest[fact.organisation_id] = fact
+        rows = [
+            {
+                "organisation_id": fact.organisation_id,
+                "name": fact.name,
+                "kind": fact.kind,
+                "country": fact.country,
+                "vat_number": fact.vat_number,
+                "updated_at": fact.at,
+            }
+            for fact in latest.values()
+        ]
+        # On the table, with the rows as parameters: one cached statement executed for many rows,
+        # instead of compiling a VALUES list as long as the batch every time.
+        table = OrganisationRow.__table__
+        assert isinstance(table, Table)
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.organisation_id],
+            set_={key: statement.excluded[key] for key in rows[0] if key != "organisation_id"},
+            where=table.c.updated_at <= statement.excluded.updated_at,
         )
+        await self._session.execute(statement, rows)
 
     async def terms_on(self, partner_organisation_id: UUID, when: datetime) -> PartnerTerms | None:
         """The partner's tier in force at ``when`` (None: no tier assigned yet)."""

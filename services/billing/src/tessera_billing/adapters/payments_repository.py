@@ -4,14 +4,11 @@ The unit of work is billing core's :class:`~tessera_billing.adapters.uow.Billing
 cases make a :class:`PaymentsRepository` on its session, so its queries share the transaction.
 """
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-import asyncpg
 from sqlalchemy import delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +30,6 @@ from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.payments import AttemptStatus, Card, CardOnFile, CardsOnFile, PaymentAttempt
 from tessera_billing.domain.reminders import Notice, ReminderPreferences
 from tessera_billing.domain.timeline import Effective, Timeline
-from tessera_kit.db import Database, asyncpg_dsn
 
 PAYMENTS_CHANNEL = "billing_payments"
 REMINDERS_CHANNEL = "billing_reminders"
@@ -461,34 +457,6 @@ class PaymentsRepository:
                 .values(address_id=entry.address_id, created_at=entry.created_at, **values)
                 .on_conflict_do_update(index_elements=["address_id"], set_=values)
             )
-
-
-class Wakeup:
-    """Wakes a background job when a transaction anywhere NOTIFYs its channel."""
-
-    def __init__(self, connection: asyncpg.Connection, event: asyncio.Event) -> None:
-        self._connection = connection
-        self._event = event
-
-    async def wait(self, seconds: float) -> None:
-        """Sleep ``seconds`` at most: less when woken."""
-        if self._connection.is_closed():
-            raise ConnectionError("the LISTEN connection closed; restarting the job")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout=max(seconds, 0.0))
-        self._event.clear()
-
-
-@contextlib.asynccontextmanager
-async def listening(database: Database, channel: str) -> AsyncIterator[Wakeup]:
-    """LISTEN on ``channel`` while the block runs."""
-    connection = await asyncpg.connect(asyncpg_dsn(database.url))
-    event = asyncio.Event()
-    try:
-        await connection.add_listener(channel, lambda *_: event.set())
-        yield Wakeup(connection, event)
-    finally:
-        await connection.close()
 
 
 def _seconds(seconds: float) -> timedelta:

@@ -10,7 +10,9 @@ Every rate lives in :data:`STANDARD_RATES_BP`, the one table.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 from tessera_billing.domain.money import Money
 
@@ -35,6 +37,18 @@ class TaxTreatment(StrEnum):
     SWISS_VAT = "swiss_vat"
     EU_REVERSE_CHARGE = "eu_reverse_charge"
     STANDARD_RATE = "standard_rate"
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    """What identity said of an organisation at one moment; the latest moment's facts decide its tax."""
+
+    organisation_id: UUID
+    name: str
+    kind: str
+    country: str
+    vat_number: str | None
+    at: datetime
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The events billing reacts to; each handler hands its event to a use case (the kit commits)."""
 
+from collections.abc import Sequence
+
 from tessera_billing.adapters.uow import BillingUnitOfWork
-from tessera_billing.service_layer.organisations import record_organisation
+from tessera_billing.service_layer.organisations import record_organisation, record_organisations
 from tessera_billing.service_layer.partnerships import (
     change_access,
     end_relationship,
@@ -53,12 +55,12 @@ async def apply_partner_tier_assigned(event: CloudEvent[PartnerTierAssigned], uo
     await record_partner_tier(uow, event.data)
 
 
-@handlers.on(OrganisationRegistered)
-async def apply_organisation_registered(
-    event: CloudEvent[OrganisationRegistered], uow: BillingUnitOfWork
+@handlers.on_batch(OrganisationRegistered)
+async def apply_organisations_registered(
+    events: Sequence[CloudEvent[OrganisationRegistered]], uow: BillingUnitOfWork
 ) -> None:
-    """A new organisation: its country, kind and VAT number decide the tax on its invoices."""
-    await record_organisation(uow, event.data)
+    """New organisations: their country, kind and VAT number decide the tax on their invoices."""
+    await record_organisations(uow, [event.data for event in events])
 
 
 @handlers.on(OrganisationUpdated)

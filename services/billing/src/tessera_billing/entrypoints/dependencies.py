@@ -9,7 +9,9 @@ from tessera_kit.auth import Caller, authenticated_caller
 from tessera_kit.service import runtime_of
 
 
-def unit_of_work(request: Request) -> BillingUnitOfWork:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def unit_of_work(request: Request) -> BillingUnitOfWork:
     """A fresh unit of work for the request's use case (the use case opens and commits it)."""
     uow: BillingUnitOfWork = runtime_of(request).unit_of_work()
     return uow

@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from tessera_billing.adapters.invoice_pdf import render_invoice
 from tessera_billing.config import BillingSettings
 from tessera_billing.domain.invoices import Invoice, InvoiceKind, InvoiceStatus
 from tessera_billing.entrypoints.dependencies import CallerDep, UnitOfWorkDep
@@ -132,6 +131,10 @@ async def get_invoice_pdf(
     invoice = await invoice_of_payer(uow, organisation_id, invoice_id)
     settings = runtime_of(request).settings
     assert isinstance(settings, BillingSettings)
+    # Imported on the first download: fpdf2 (with fontTools, Pillow and NumPy) is ~32 MiB resident,
+    # too much to hold in every billing process for a route called now and then.
+    from tessera_billing.adapters.invoice_pdf import render_invoice
+
     return Response(
         render_invoice(invoice, settings.invoice_issuer),
         media_type="application/pdf",

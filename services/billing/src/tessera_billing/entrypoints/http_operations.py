@@ -25,7 +25,9 @@ router = APIRouter(prefix="/v1/operations", tags=["operations"])
 OPERATOR_ROLES = {Role.ADMINISTRATOR, Role.LEGAL_REPRESENTATIVE}
 
 
-def operator(request: Request, caller: CallerDep) -> Caller:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def operator(request: Request, caller: CallerDep) -> Caller:
     """The caller, if an operator; 403 otherwise."""
     settings = runtime_of(request).settings
     assert isinstance(settings, BillingSettings)

@@ -36,7 +36,9 @@ router = APIRouter(prefix="/v1/organisations/{organisation_id}")
 MANAGERS = (Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR)
 
 
-def gateway(request: Request) -> StripeGateway:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def gateway(request: Request) -> StripeGateway:
     """The process's Stripe gateway, made on first use (no I/O at import or start)."""
     state = request.app.state
     if getattr(state, "stripe_gateway", None) is None:

@@ -23,7 +23,7 @@ from uuid import UUID
 import stripe
 import structlog
 
-from tessera_billing.adapters.payments_repository import PAYMENTS_CHANNEL, PaymentsRepository, listening
+from tessera_billing.adapters.payments_repository import PAYMENTS_CHANNEL, PaymentsRepository
 from tessera_billing.adapters.stripe_gateway import ChargeOutcome, ChargeStatus, StripeGateway
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.config import BillingSettings
@@ -32,6 +32,7 @@ from tessera_billing.domain.payments import AttemptStatus, PaymentAttempt
 from tessera_billing.service_layer.contracts import contract_money
 from tessera_billing.service_layer.invoices import mark_invoice_paid, mark_invoice_uncollectible
 from tessera_events.billing import PaymentFailed, PaymentSucceeded
+from tessera_kit.listening import run_on_notify
 from tessera_kit.problems import Conflict, NotFound
 from tessera_kit.service import Runtime
 
@@ -288,13 +289,18 @@ async def collect_payments(runtime: Runtime[BillingUnitOfWork]) -> None:
     collector = PaymentCollector(
         runtime.unit_of_work, gateway, retry_schedule(settings), settings.payment_resubmit_after_seconds
     )
+    async def collect_what_is_due() -> float | None:
+        next_due = await collector.collect_due()
+        return _seconds_until(next_due, runtime.clock.now(), settings.payments_sweep_seconds)
+
     try:
-        async with listening(runtime.database, PAYMENTS_CHANNEL) as wakeup:
-            while True:
-                next_due = await collector.collect_due()
-                await wakeup.wait(
-                    _seconds_until(next_due, runtime.clock.now(), settings.payments_sweep_seconds)
-                )
+        await run_on_notify(
+            runtime.database.url,
+            [PAYMENTS_CHANNEL],
+            collect_what_is_due,
+            sweep_seconds=settings.payments_sweep_seconds,
+            name="billing payments",
+        )
     finally:
         await gateway.close()
 

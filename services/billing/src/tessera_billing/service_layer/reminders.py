@@ -15,7 +15,6 @@ from tessera_billing.adapters.payments_repository import (
     REMINDERS_CHANNEL,
     PaymentsRepository,
     UpcomingRenewal,
-    listening,
 )
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.config import BillingSettings
@@ -28,6 +27,7 @@ from tessera_billing.domain.reminders import (
 )
 from tessera_billing.service_layer.contracts import contract_money
 from tessera_events.billing import ReminderKind, RenewalReminderDue
+from tessera_kit.listening import run_on_notify
 from tessera_kit.service import Runtime
 
 
@@ -102,9 +102,14 @@ async def remind_renewals(runtime: Runtime[BillingUnitOfWork]) -> None:
     """Background job: send due notices, then sleep until the next is due (or preferences change)."""
     settings = runtime.settings
     assert isinstance(settings, BillingSettings)
-    async with listening(runtime.database, REMINDERS_CHANNEL) as wakeup:
-        while True:
-            next_due = await send_due_reminders(runtime.unit_of_work)
-            longest = settings.payments_sweep_seconds
-            pause = longest if next_due is None else (next_due - runtime.clock.now()).total_seconds()
-            await wakeup.wait(min(max(pause, 0.0), longest))
+    async def remind_what_is_due() -> float | None:
+        next_due = await send_due_reminders(runtime.unit_of_work)
+        return None if next_due is None else max((next_due - runtime.clock.now()).total_seconds(), 0.0)
+
+    await run_on_notify(
+        runtime.database.url,
+        [REMINDERS_CHANNEL],
+        remind_what_is_due,
+        sweep_seconds=settings.payments_sweep_seconds,
+        name="billing reminders",
+    )

@@ -12,7 +12,9 @@ from tessera_kit.problems import Forbidden
 from tessera_kit.service import runtime_of
 
 
-def unit_of_work(request: Request) -> IdentityUnitOfWork:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def unit_of_work(request: Request) -> IdentityUnitOfWork:
     """A fresh unit of work on identity's database."""
     uow: IdentityUnitOfWork = runtime_of(request).unit_of_work()
     return uow

@@ -1,12 +1,12 @@
 """Every query notify makes."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import Table, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,14 +38,20 @@ class RecipientRepository:
 
     async def save_organisation(self, organisation: OrganisationRow) -> None:
         """Insert the organisation, or overwrite what was known of it."""
-        values = _column_values(organisation)
-        statement = insert(OrganisationRow).values(values)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[OrganisationRow.id],
-                set_={name: statement.excluded[name] for name in values if name != "id"},
-            )
+        await self.save_organisations([organisation])
+
+    async def save_organisations(self, organisations: Sequence[OrganisationRow]) -> None:
+        """Insert or overwrite organisations in one statement (the last of several with one id wins)."""
+        rows = list({row["id"]: row for row in map(_column_values, organisations)}.values())
+        # On the table, with the rows as parameters: one cached statement for any number of rows.
+        table = OrganisationRow.__table__
+        assert isinstance(table, Table)
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={name: statement.excluded[name] for name in rows[0] if name != "id"},
         )
+        await self._session.execute(statement, rows)
 
     async def save_organisation_profile(self, organisation: OrganisationRow) -> None:
         """Overwrite an organisation's profile, keeping when it registered (inserted if unknown)."""
@@ -264,6 +270,18 @@ class ParkedEventRepository:
             {"key": f"notify-parked:{waiting_for}:{subject_id}"},
         )
 
+    async def lock_many(self, waiting_for: str, subject_ids: Collection[UUID]) -> None:
+        """``lock`` for several organisations or people in one statement, in a fixed order (so two
+        transactions locking overlapping sets cannot deadlock)."""
+        keys = sorted(f"notify-parked:{waiting_for}:{subject_id}" for subject_id in set(subject_ids))
+        await self._session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+                "FROM unnest(CAST(:keys AS text[])) AS key"
+            ),
+            {"keys": keys},
+        )
+
     async def park(self, event: ParkedEventRow) -> None:
         """Keep the event until what it waits for arrives (once: a second park of it changes nothing)."""
         await self._session.execute(
@@ -279,6 +297,22 @@ class ParkedEventRepository:
             .returning(ParkedEventRow.envelope, ParkedEventRow.occurred_at)
         )
         return [row.envelope for row in sorted(rows.all(), key=lambda row: row.occurred_at)]
+
+    async def take_many(self, waiting_for: str, subject_ids: Collection[UUID]) -> dict[UUID, list[str]]:
+        """``take`` for several organisations or people in one statement: each one's envelopes,
+        oldest first (only those with any)."""
+        rows = await self._session.execute(
+            delete(ParkedEventRow)
+            .where(
+                ParkedEventRow.waiting_for == waiting_for,
+                ParkedEventRow.waiting_for_id.in_(list(subject_ids)),
+            )
+            .returning(ParkedEventRow.waiting_for_id, ParkedEventRow.envelope, ParkedEventRow.occurred_at)
+        )
+        taken: dict[UUID, list[str]] = {}
+        for row in sorted(rows.all(), key=lambda row: row.occurred_at):
+            taken.setdefault(row.waiting_for_id, []).append(row.envelope)
+        return taken
 
     async def forget_older_than(self, occurred_before: datetime) -> None:
         """Drop parked events too old to tell anyone about anyway."""
@@ -305,8 +339,11 @@ class DeliveryRepository:
         )
         return len(inserted.all())
 
-    async def claim_next_due(self, now: datetime, cause_event_id: UUID | None = None) -> DeliveryRow | None:
-        """Lock the pending delivery due soonest, skipping any another sender holds.
+    async def claim_next_due(
+        self, now: datetime, cause_event_ids: Collection[UUID] | None = None
+    ) -> DeliveryRow | None:
+        """Lock the pending delivery due soonest (of those ``cause_event_ids`` caused, if given),
+        skipping any another sender holds.
 
         The lock lasts until this transaction ends, so no other sender (in this or another replica)
         can pick the same e-mail while it is being sent.
@@ -318,8 +355,8 @@ class DeliveryRepository:
             .limit(1)
             .with_for_update(skip_locked=True)
         )
-        if cause_event_id is not None:
-            query = query.where(DeliveryRow.cause_event_id == cause_event_id)
+        if cause_event_ids is not None:
+            query = query.where(DeliveryRow.cause_event_id.in_(list(cause_event_ids)))
         result: DeliveryRow | None = await self._session.scalar(query)
         return result
 

@@ -56,13 +56,15 @@ class NotificationView(BaseModel):
     summary: str
 
 
-def unit_of_work(request: Request) -> NotifyUnitOfWork:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def unit_of_work(request: Request) -> NotifyUnitOfWork:
     """A fresh unit of work for the request."""
     uow: NotifyUnitOfWork = runtime_of(request).unit_of_work()
     return uow
 
 
-def criteria(
+async def criteria(
     status: DeliveryStatus | None = None,
     notification: str | None = None,
     category: Category | None = None,

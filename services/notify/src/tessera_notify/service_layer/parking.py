@@ -11,7 +11,7 @@ awaited organisation or person, and parking looks again once it holds it. If ide
 committed in between, the event is not parked but retried (by the kit), and then finds its recipient.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -73,3 +73,19 @@ async def resume(
         await uow.deliveries.announce_new_schedule()
         log.info("parked events resumed", waiting_for=kind, subject_id=str(subject_id), count=len(envelopes))
     return len(envelopes)
+
+
+async def resume_many(
+    uow: NotifyUnitOfWork, kind: str, subject_ids: Sequence[UUID], apply: Callable[[str], Awaitable[None]]
+) -> int:
+    """``resume`` for a batch of arrivals at once: one lock statement, one query for what waited."""
+    await uow.parked.lock_many(kind, subject_ids)
+    taken = await uow.parked.take_many(kind, subject_ids)
+    for subject_id in dict.fromkeys(subject_ids):
+        for envelope in taken.get(subject_id, []):
+            await apply(envelope)
+    resumed = sum(len(envelopes) for envelopes in taken.values())
+    if resumed:
+        await uow.deliveries.announce_new_schedule()
+        log.info("parked events resumed", waiting_for=kind, subjects=len(taken), count=resumed)
+    return resumed

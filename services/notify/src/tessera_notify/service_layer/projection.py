@@ -4,6 +4,7 @@ These run inside the consumer's transaction (the kit records the inbox row and c
 redelivered event is applied once; each write is an upsert all the same, so the last word wins.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -11,29 +12,9 @@ from tessera_notify.adapters.orm import OrganisationRow, UserRow
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 
 
-async def record_organisation(
-    uow: NotifyUnitOfWork,
-    *,
-    organisation_id: UUID,
-    name: str,
-    kind: str,
-    country: str,
-    locale: str,
-    billing_email: str,
-    registered_at: datetime,
-) -> None:
-    """Remember an organisation: where its bills and notices go, and in which language."""
-    await uow.recipients.save_organisation(
-        OrganisationRow(
-            id=organisation_id,
-            name=name,
-            kind=kind,
-            country=country,
-            locale=locale,
-            billing_email=billing_email,
-            registered_at=registered_at,
-        )
-    )
+async def record_organisations(uow: NotifyUnitOfWork, organisations: Sequence[OrganisationRow]) -> None:
+    """Remember many organisations at once (a consumer batch; the last word on each wins)."""
+    await uow.recipients.save_organisations(organisations)
 
 
 async def record_user(

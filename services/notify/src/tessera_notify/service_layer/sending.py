@@ -8,7 +8,8 @@ The one gap: the server accepted the e-mail and the process died before the comm
 is then still pending and is sent a second time, with the same Message-ID (see adapters/mailer.py).
 """
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Collection
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
@@ -57,22 +58,30 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class DeliverySender:
-    """Sends due deliveries one at a time, each in its own transaction."""
+    """Sends due deliveries, each in its own transaction, over up to ``connections`` SMTP sessions
+    at once (each reused for the e-mails it sends one after another)."""
 
     unit_of_work: Callable[[], NotifyUnitOfWork]
     mailer: Mailer
     schedule: RetrySchedule
+    connections: int = 1
 
-    async def send_due(self, *, cause_event_id: UUID | None = None, restore_trace: bool = False) -> int:
-        """Send every delivery due now (only those ``cause_event_id`` caused, if given).
+    async def send_due(
+        self, *, cause_event_ids: Collection[UUID] | None = None, restore_trace: bool = False
+    ) -> int:
+        """Send every delivery due now (only those the events ``cause_event_ids`` caused, if given).
 
         With ``restore_trace`` each e-mail is sent in the trace of the event that caused it, as
-        stored on its row; otherwise in the current trace (the consumer's, after a commit).
-        Returns how many deliveries were attempted.
+        stored on its row; otherwise in the current trace. Returns how many deliveries were
+        attempted. Concurrent senders never pick the same delivery: each locks the one it sends.
         """
+        senders = [self._send_all(cause_event_ids, restore_trace) for _ in range(self.connections)]
+        return sum(await asyncio.gather(*senders))
+
+    async def _send_all(self, cause_event_ids: Collection[UUID] | None, restore_trace: bool) -> int:
         attempted = 0
         async with self.mailer.session() as session:
-            while await self._send_next(session, cause_event_id, restore_trace):
+            while await self._send_next(session, cause_event_ids, restore_trace):
                 attempted += 1
         return attempted
 
@@ -86,10 +95,10 @@ class DeliverySender:
         return min(max((due - now).total_seconds(), 0.0), longest)
 
     async def _send_next(
-        self, session: MailSession, cause_event_id: UUID | None, restore_trace: bool
+        self, session: MailSession, cause_event_ids: Collection[UUID] | None, restore_trace: bool
     ) -> bool:
         async with self.unit_of_work() as uow:
-            delivery = await uow.deliveries.claim_next_due(uow.clock.now(), cause_event_id)
+            delivery = await uow.deliveries.claim_next_due(uow.clock.now(), cause_event_ids)
             if delivery is None:
                 return False
             with _trace_of(delivery) if restore_trace else nullcontext():

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,17 +40,30 @@ class OrganisationRepository:
 
     async def upsert(self, organisation: Organisation) -> None:
         """Insert or refresh an organisation."""
-        values = {
-            "id": organisation.id,
-            "name": organisation.name,
-            "kind": organisation.kind,
-            "country": organisation.country,
-            "registry_number": organisation.registry_number,
-        }
-        statement = insert(OrganisationRow).values(values)
-        await self._session.execute(
-            statement.on_conflict_do_update(index_elements=[OrganisationRow.id], set_=values)
+        await self.upsert_many([organisation])
+
+    async def upsert_many(self, organisations: Sequence[Organisation]) -> None:
+        """Insert or refresh organisations in one statement (the last of several with one id wins)."""
+        latest = {organisation.id: organisation for organisation in organisations}
+        rows = [
+            {
+                "id": organisation.id,
+                "name": organisation.name,
+                "kind": organisation.kind,
+                "country": organisation.country,
+                "registry_number": organisation.registry_number,
+            }
+            for organisation in latest.values()
+        ]
+        # On the table, with the rows as parameters: one cached statement for any number of rows.
+        table = OrganisationRow.__table__
+        assert isinstance(table, Table)
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={name: statement.excluded[name] for name in rows[0] if name != "id"},
         )
+        await self._session.execute(statement, rows)
 
     async def get(self, organisation_id: UUID, *, for_update: bool = False) -> Organisation | None:
         """An organisation, or None when identity has not told us of it; locked for the transaction if

@@ -1,5 +1,7 @@
 """The events partnership reacts to: identity's organisations and memberships, billing's payments."""
 
+from collections.abc import Sequence
+
 from tessera_events import CloudEvent
 from tessera_events.billing import CashbackEarned, InvoicePaid
 from tessera_events.identity import (
@@ -15,12 +17,12 @@ from tessera_partnership.service_layer import projections
 handlers: EventHandlers[PartnershipUnitOfWork] = EventHandlers()
 
 
-@handlers.on(OrganisationRegistered)
-async def on_organisation_registered(
-    event: CloudEvent[OrganisationRegistered], uow: PartnershipUnitOfWork
+@handlers.on_batch(OrganisationRegistered)
+async def on_organisations_registered(
+    events: Sequence[CloudEvent[OrganisationRegistered]], uow: PartnershipUnitOfWork
 ) -> None:
-    """Know of every organisation, so either side can name the other."""
-    await projections.record_organisation(uow, event.data)
+    """Know of every organisation, so either side can name the other (a batch in one statement)."""
+    await projections.record_organisations(uow, [event.data for event in events])
 
 
 @handlers.on(OrganisationUpdated)

@@ -11,13 +11,15 @@ from tessera_partnership.adapters.uow import PartnershipUnitOfWork
 from tessera_partnership.config import PartnershipSettings
 
 
-def unit_of_work(request: Request) -> PartnershipUnitOfWork:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def unit_of_work(request: Request) -> PartnershipUnitOfWork:
     """A fresh unit of work for one request."""
     uow: PartnershipUnitOfWork = runtime_of(request).unit_of_work()
     return uow
 
 
-def settings_of(request: Request) -> PartnershipSettings:
+async def settings_of(request: Request) -> PartnershipSettings:
     """The running service's settings."""
     settings = runtime_of(request).settings
     assert isinstance(settings, PartnershipSettings)

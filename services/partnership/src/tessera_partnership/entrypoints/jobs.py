@@ -5,13 +5,9 @@ a new invitation, access change or offer request may be due sooner than what it 
 at least every ``schedule_sweep_seconds`` in case a notification was missed.
 """
 
-import asyncio
-import contextlib
 from datetime import timedelta
 
-import asyncpg
-
-from tessera_kit.db import asyncpg_dsn
+from tessera_kit.listening import run_on_notify
 from tessera_kit.outbox import OUTBOX_CHANNEL
 from tessera_kit.service import Runtime
 from tessera_partnership.adapters.uow import PartnershipUnitOfWork
@@ -24,20 +20,19 @@ async def run_schedule(runtime: Runtime[PartnershipUnitOfWork]) -> None:
     settings = runtime.settings
     assert isinstance(settings, PartnershipSettings)
     lead = timedelta(days=settings.access_warning_days)
-    wake = asyncio.Event()
-    listener = await asyncpg.connect(asyncpg_dsn(runtime.database.url))
-    try:
-        await listener.add_listener(OUTBOX_CHANNEL, lambda *_: wake.set())
-        while True:
-            wake.clear()
-            await run_due(runtime.unit_of_work(), lead)
-            due = await next_due(runtime.unit_of_work(), lead)
-            pause = settings.schedule_sweep_seconds
-            if due is not None:
-                pause = min(pause, max(0.0, (due - runtime.clock.now()).total_seconds()) + 0.05)
-            if listener.is_closed():
-                raise ConnectionError("the LISTEN connection closed; restarting the scheduler")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=pause)
-    finally:
-        await listener.close()
+
+    async def run_what_is_due() -> float | None:
+        await run_due(runtime.unit_of_work(), lead)
+        due = await next_due(runtime.unit_of_work(), lead)
+        return None if due is None else max(0.0, (due - runtime.clock.now()).total_seconds()) + 0.05
+
+    await run_on_notify(
+        runtime.database.url,
+        [OUTBOX_CHANNEL],
+        run_what_is_due,
+        sweep_seconds=settings.schedule_sweep_seconds,
+        name="partnership schedule",
+        # Every commit of the service wakes it (the outbox's NOTIFY); what it runs is due to the
+        # minute, so under load it looks at most twice a second instead of twice per request.
+        min_interval_seconds=0.5,
+    )

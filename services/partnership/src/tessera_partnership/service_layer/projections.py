@@ -1,5 +1,6 @@
 """Keeping partnership's views of other services' facts up to date (inside the consumer's transaction)."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from tessera_events.billing import CashbackEarned, InvoicePaid
@@ -18,14 +19,23 @@ async def record_organisation(
     uow: PartnershipUnitOfWork, event: OrganisationRegistered | OrganisationUpdated
 ) -> None:
     """Remember an organisation identity registered or updated, with its registry number."""
-    await uow.organisations.upsert(
-        Organisation(
-            id=event.organisation_id,
-            name=event.name,
-            kind=event.kind.value,
-            country=event.country,
-            registry_number=event.registry_number,
-        )
+    await uow.organisations.upsert(_organisation(event))
+
+
+async def record_organisations(
+    uow: PartnershipUnitOfWork, events: Sequence[OrganisationRegistered | OrganisationUpdated]
+) -> None:
+    """Remember many organisations at once (a consumer batch), the latest of each winning."""
+    await uow.organisations.upsert_many([_organisation(event) for event in events])
+
+
+def _organisation(event: OrganisationRegistered | OrganisationUpdated) -> Organisation:
+    return Organisation(
+        id=event.organisation_id,
+        name=event.name,
+        kind=event.kind.value,
+        country=event.country,
+        registry_number=event.registry_number,
     )
 
 

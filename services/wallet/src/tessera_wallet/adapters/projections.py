@@ -1,9 +1,10 @@
 """Queries on what wallet knows from other services' events: organisations, members, partners, cards."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +19,19 @@ class ProjectionRepository:
 
     async def record_organisation(self, organisation_id: UUID, name: str) -> None:
         """Know of an organisation."""
-        statement = insert(OrganisationRow).values(id=organisation_id, name=name)
+        await self.record_organisations({organisation_id: name})
+
+    async def record_organisations(self, names: Mapping[UUID, str]) -> None:
+        """Know of organisations (id to name), in one statement."""
+        # On the table, with the rows as parameters: one cached statement for any number of rows.
+        table = OrganisationRow.__table__
+        assert isinstance(table, Table)
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"name": statement.excluded.name}
+        )
         await self._session.execute(
-            statement.on_conflict_do_update(index_elements=[OrganisationRow.id], set_={"name": name})
+            statement, [{"id": organisation_id, "name": name} for organisation_id, name in names.items()]
         )
 
     async def organisation_known(self, organisation_id: UUID) -> bool:

@@ -6,14 +6,10 @@ The job charges everything due, then sleeps until the next charge falls due; a n
 every ``charge_sweep_seconds`` in case a notification was lost.
 """
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 
-import asyncpg
-
-from tessera_kit.db import asyncpg_dsn
+from tessera_kit.listening import run_on_notify
 from tessera_kit.service import Runtime
 from tessera_wallet.adapters.repository import CHARGES_CHANNEL
 from tessera_wallet.adapters.uow import WalletUnitOfWork
@@ -53,20 +49,18 @@ class Charger:
 
     async def charge_due(self, runtime: Runtime[WalletUnitOfWork]) -> None:
         """Background job: charge what is due, then sleep until the next charge is (or a wake-up)."""
-        wake = asyncio.Event()
-        listener = await asyncpg.connect(asyncpg_dsn(runtime.database.url))
-        try:
-            await listener.add_listener(CHARGES_CHANNEL, lambda *_: wake.set())
-            while True:
-                wake.clear()
-                await self.charge_everything_due(runtime.unit_of_work)
-                pause = await self._seconds_until_next_due(runtime)
-                if listener.is_closed():
-                    raise ConnectionError("the LISTEN connection closed; restarting the charging job")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=pause)
-        finally:
-            await listener.close()
+
+        async def charge_what_is_due() -> float | None:
+            await self.charge_everything_due(runtime.unit_of_work)
+            return await self._seconds_until_next_due(runtime)
+
+        await run_on_notify(
+            runtime.database.url,
+            [CHARGES_CHANNEL],
+            charge_what_is_due,
+            sweep_seconds=self._sweep_seconds,
+            name="wallet charges",
+        )
 
     async def charge_everything_due(self, unit_of_work: Callable[[], WalletUnitOfWork]) -> int:
         """Claim and charge due charges until none is left; returns how many attempts were made."""

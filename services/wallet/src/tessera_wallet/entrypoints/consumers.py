@@ -1,6 +1,8 @@
 """The events wallet reacts to: usage to debit, and what it needs to know of organisations, partners
 and cards."""
 
+from collections.abc import Sequence
+
 from tessera_events import CloudEvent, billing, identity, partnership
 from tessera_events.wallet import UsageRecorded
 from tessera_kit.consumers import EventHandlers, PermanentFailure
@@ -31,12 +33,12 @@ async def on_usage_recorded(event: CloudEvent[UsageRecorded], uow: WalletUnitOfW
     )
 
 
-@handlers.on(identity.OrganisationRegistered)
-async def on_organisation_registered(
-    event: CloudEvent[identity.OrganisationRegistered], uow: WalletUnitOfWork
+@handlers.on_batch(identity.OrganisationRegistered)
+async def on_organisations_registered(
+    events: Sequence[CloudEvent[identity.OrganisationRegistered]], uow: WalletUnitOfWork
 ) -> None:
-    """Know of the organisation."""
-    await projections.record_organisation(uow, event.data)
+    """Know of the organisations (a batch in one statement)."""
+    await projections.record_organisations(uow, [event.data for event in events])
 
 
 @handlers.on(identity.MembershipGranted)

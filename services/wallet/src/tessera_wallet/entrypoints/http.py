@@ -48,7 +48,9 @@ class PaymentFailed(Problem):
     slug: ClassVar[str] = "payment-failed"
 
 
-def unit_of_work(request: Request) -> WalletUnitOfWork:
+# async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
+# thread hop on every request.
+async def unit_of_work(request: Request) -> WalletUnitOfWork:
     """A fresh unit of work for one request."""
     uow: WalletUnitOfWork = runtime_of(request).unit_of_work()
     return uow

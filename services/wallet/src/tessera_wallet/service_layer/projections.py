@@ -1,12 +1,17 @@
 """What wallet keeps of other services' events: organisations, members, partners' access, cards."""
 
+from collections.abc import Sequence
+
 from tessera_events import billing, identity, partnership
 from tessera_wallet.adapters.uow import WalletUnitOfWork
 
 
-async def record_organisation(uow: WalletUnitOfWork, event: identity.OrganisationRegistered) -> None:
-    """Know of an organisation, so operators can grant it credits."""
-    await uow.projections.record_organisation(event.organisation_id, event.name)
+async def record_organisations(
+    uow: WalletUnitOfWork, events: Sequence[identity.OrganisationRegistered]
+) -> None:
+    """Know of organisations, so operators can grant them credits (a consumer batch at once; the
+    latest name of each wins)."""
+    await uow.projections.record_organisations({event.organisation_id: event.name for event in events})
 
 
 async def record_membership(uow: WalletUnitOfWork, event: identity.MembershipGranted) -> None:

@@ -25,4 +25,6 @@ def notify_handlers(links: OfferLinks) -> EventHandlers[NotifyUnitOfWork]:
     ):
         for event_class, handler in handlers.entries:
             parking.register(event_class, handler, identity.ARRIVALS.get(event_class))
+        for event_class, batch_handler in handlers.batch_entries:
+            parking.register_batch(event_class, batch_handler, identity.ARRIVALS[event_class])
     return parking.handlers

@@ -1,6 +1,6 @@
 """identity's events: who people and organisations are (the projection), and security notices."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from tessera_events.identity import (
     UserProfileChanged,
     UserRegistered,
 )
+from tessera_notify.adapters.orm import OrganisationRow
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.notices import ORGANISATION, USER
 from tessera_notify.entrypoints.consumers.registry import HandlerList
@@ -40,19 +41,25 @@ ALERT_NOTIFICATIONS = {
 }
 
 
-@handlers.on(OrganisationRegistered)
-async def remember_organisation(event: CloudEvent[OrganisationRegistered], uow: NotifyUnitOfWork) -> None:
-    """A new organisation: where its notices go and in which language."""
-    data = event.data
-    await projection.record_organisation(
+@handlers.on_batch(OrganisationRegistered)
+async def remember_organisations(
+    events: Sequence[CloudEvent[OrganisationRegistered]], uow: NotifyUnitOfWork
+) -> None:
+    """New organisations: where their notices go and in which language (a batch in one statement)."""
+    await projection.record_organisations(
         uow,
-        organisation_id=data.organisation_id,
-        name=data.name,
-        kind=data.kind.value,
-        country=data.country,
-        locale=data.locale.value,
-        billing_email=str(data.billing_email),
-        registered_at=data.registered_at,
+        [
+            OrganisationRow(
+                id=data.organisation_id,
+                name=data.name,
+                kind=data.kind.value,
+                country=data.country,
+                locale=data.locale.value,
+                billing_email=str(data.billing_email),
+                registered_at=data.registered_at,
+            )
+            for data in (event.data for event in events)
+        ],
     )
 
 
