@@ -112,6 +112,7 @@ class ConsumerLoop:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._runtime.close()
         if self._topics:
             await self._consumer.stop()
 

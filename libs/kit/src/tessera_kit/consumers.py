@@ -180,6 +180,7 @@ class ConsumerRuntime(Generic[UowT]):
         metrics: Metrics,
         retry: RetryPolicy,
         after_commit: AfterCommit | None = None,
+        after_commit_concurrency: int = 4,
     ) -> None:
         self.group = group
         self._handlers = handlers
@@ -188,6 +189,10 @@ class ConsumerRuntime(Generic[UowT]):
         self._metrics = metrics
         self._retry = retry
         self._after_commit = after_commit
+        # Follow-ups run beside the consumer (so sending e-mails never holds up applying events),
+        # at most this many at once: when all are busy, the next batch waits for a free one.
+        self._follow_up_slots = asyncio.Semaphore(after_commit_concurrency)
+        self._follow_ups: set[asyncio.Task[None]] = set()
 
     async def process(self, record: ConsumedRecord) -> str:
         """Apply one record; returns the outcome (applied, duplicate, ignored, dead_lettered)."""
@@ -323,9 +328,29 @@ class ConsumerRuntime(Generic[UowT]):
             duplicates=len(group) - len(applied),
         )
         if applied and self._after_commit:
-            events = [group[index].event for index in sorted(applied)]
-            await self._run_after_commit(self._after_commit, events)
+            await self._follow_up(self._after_commit, [group[index].event for index in sorted(applied)])
         return outcomes
+
+    async def _follow_up(self, after_commit: AfterCommit, events: Sequence[CloudEvent[Any]]) -> None:
+        await self._follow_up_slots.acquire()
+        task = asyncio.create_task(self._run_after_commit(after_commit, events), name="after-commit")
+        self._follow_ups.add(task)
+        task.add_done_callback(self._follow_up_done)
+
+    def _follow_up_done(self, task: asyncio.Task[None]) -> None:
+        self._follow_ups.discard(task)
+        self._follow_up_slots.release()
+
+    async def close(self, *, grace_seconds: float = 5.0) -> None:
+        """Let running after-commit work finish (up to ``grace_seconds``), then cancel the rest; what
+        it had not done yet the service's own retry picks up from its records."""
+        if not self._follow_ups:
+            return
+        _, late = await asyncio.wait(set(self._follow_ups), timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
 
     async def _wait_out(self, group: Sequence[_Pending], error: BaseException, outages: int) -> None:
         """An outage: wait and retry the same records, without counting it against them."""

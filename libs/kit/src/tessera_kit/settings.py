@@ -150,6 +150,14 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str = Field(
         default="", description="OTLP/HTTP collector base URL; empty disables trace export."
     )
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of new traces recorded (a request or event that continues a trace follows "
+        "its caller's decision). 1: every trace, as for development; lower it where spans cost more "
+        "than they tell (spans and their export were half the relay's CPU in ./dev bench pipeline).",
+    )
     log_level: str = "INFO"
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts at applying one event before it is dead-lettered."

@@ -1,5 +1,6 @@
 """How the consumer runtime applies, skips, retries and dead-letters records."""
 
+import asyncio
 import errno
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -58,7 +59,9 @@ def raw_record(value: bytes) -> ConsumedRecord:
 
 
 class Harness:
-    def __init__(self, handler: Any, max_attempts: int = 3, batch_handler: Any = None) -> None:
+    def __init__(
+        self, handler: Any, max_attempts: int = 3, batch_handler: Any = None, after_commit: Any = None
+    ) -> None:
         self.store: dict[str, Any] = {}
         self.producer = FakeProducer()
         self.handlers: EventHandlers[FakeUnitOfWork] = EventHandlers()
@@ -75,6 +78,8 @@ class Harness:
             retry=RetryPolicy(
                 max_attempts=max_attempts, initial_backoff_seconds=0.001, max_backoff_seconds=0.001
             ),
+            after_commit=after_commit,
+            after_commit_concurrency=1,
         )
 
     @property
@@ -277,3 +282,24 @@ async def test_a_redelivery_inside_one_batch_is_applied_once() -> None:
 
     assert outcomes == ["applied", "duplicate"]
     assert harness.effects == ["Alpine Hosting AG"]
+
+
+async def test_after_commit_work_runs_beside_the_consumer_and_closing_waits_for_it() -> None:
+    release = asyncio.Event()
+    followed: list[str] = []
+
+    async def send_emails(events: Sequence[CloudEvent[Any]]) -> None:
+        await release.wait()
+        followed.extend(event.data.name for event in events)
+
+    harness = Harness(remember_name, after_commit=send_emails)
+
+    assert await harness.runtime.process(named("First AG", 0)) == "applied"  # not held up by its e-mails
+    second = asyncio.create_task(harness.runtime.process(named("Second SA", 1)))
+    await asyncio.sleep(0.05)
+    assert not second.done()  # the one follow-up slot is busy: the next batch waits for it
+    release.set()
+    assert await second == "applied"
+    await harness.runtime.close()
+
+    assert followed == ["First AG", "Second SA"]
