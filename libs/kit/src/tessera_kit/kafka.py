@@ -1,5 +1,5 @@
 """Kafka clients with settings safe for money, topic provisioning from the contracts, and how every
-client connects to a cluster that requires TLS and/or SASL (one mapping for aiokafka, one for FastStream).
+client connects to a cluster that requires TLS and/or SASL (one mapping, for every aiokafka client).
 """
 
 import asyncio
@@ -14,18 +14,12 @@ from aiokafka.conn import collect_hosts, create_conn
 from aiokafka.errors import BrokerResponseError, KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 from aiokafka.protocol.metadata import MetadataRequest
-from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from tessera_events import Topic
 from tessera_kit.settings import KafkaSecurity
 
 PLAINTEXT = KafkaSecurity()
 
-_FASTSTREAM_SASL: dict[str, type[SASLPlaintext] | type[SASLScram256] | type[SASLScram512]] = {
-    "PLAIN": SASLPlaintext,
-    "SCRAM-SHA-256": SASLScram256,
-    "SCRAM-SHA-512": SASLScram512,
-}
 
 
 class KafkaSecurityError(ValueError):
@@ -75,26 +69,6 @@ def aiokafka_security_options(security: KafkaSecurity | None) -> dict[str, Any]:
         options["sasl_plain_username"] = security.sasl_username
         options["sasl_plain_password"] = security.sasl_password.get_secret_value()
     return options
-
-
-def faststream_security(security: KafkaSecurity | None) -> BaseSecurity | None:
-    """FastStream's ``security=`` for a ``KafkaBroker``, equivalent to :func:`aiokafka_security_options`.
-
-    None for PLAINTEXT; ``BaseSecurity`` with a TLS context for SSL; ``SASLPlaintext``, ``SASLScram256``
-    or ``SASLScram512`` (by mechanism) for SASL_*, with the TLS context for SASL_SSL.
-    """
-    security = security or PLAINTEXT
-    if security.security_protocol == "PLAINTEXT":
-        return None
-    context = kafka_ssl_context(security) if security.uses_tls else None
-    if not security.uses_sasl:
-        return BaseSecurity(ssl_context=context, use_ssl=True)
-    return _FASTSTREAM_SASL[security.sasl_mechanism](
-        username=security.sasl_username,
-        password=security.sasl_password.get_secret_value(),
-        ssl_context=context,
-        use_ssl=security.uses_tls,
-    )
 
 
 def create_producer(

@@ -21,8 +21,8 @@ class KafkaSecurity(BaseModel):
     """How every Kafka client of a service connects: TLS and/or SASL, or neither (PLAINTEXT).
 
     ``ServiceSettings.kafka_security`` builds one from the ``<PREFIX>KAFKA_*`` settings;
-    :func:`tessera_kit.kafka.aiokafka_security_options` and :func:`tessera_kit.kafka.faststream_security`
-    turn it into what aiokafka and FastStream take. Its repr never shows the password.
+    :func:`tessera_kit.kafka.aiokafka_security_options` turns it into what every aiokafka client
+    (producer, consumer, admin) takes. Its repr never shows the password.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)

@@ -92,10 +92,6 @@ def configure_logging(settings: ServiceSettings) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(settings.log_level.upper())
-    # FastStream's own logger prints coloured text to stdout: send it through the JSON handler too.
-    faststream = logging.getLogger("faststream")
-    faststream.handlers = []
-    faststream.propagate = True
     # Every readiness check reads the schema revision, and Alembic announces that at INFO.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=settings.service_name)

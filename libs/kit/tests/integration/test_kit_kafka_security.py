@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaConnectionError
-from faststream.kafka import KafkaBroker
 from kit_support import MIGRATIONS, GreetingsUnitOfWork, greetings, migrate, organisation
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -23,10 +23,10 @@ from tessera_kit.consumers import EventHandlers
 from tessera_kit.db import Database
 from tessera_kit.kafka import (
     KafkaConnectionFailed,
+    aiokafka_security_options,
     check_connection,
     create_producer,
     ensure_topics,
-    faststream_security,
 )
 from tessera_kit.service import Runtime, ServiceDefinition
 from tessera_kit.settings import ServiceSettings
@@ -93,8 +93,8 @@ async def test_an_event_is_relayed_and_consumed_back_through_the_sasl_listener(i
     runtime = Runtime(greeting_service(settings), SystemClock())
     name = f"Authenticated Hosting {uuid4().hex[:6]}"
 
-    # Producer (outbox relay and dead letters), admin client (topics) and the FastStream broker's
-    # consumers: all from the same settings, all through the listener that requires a login.
+    # Producer (outbox relay and dead letters), admin client (topics) and the consumer loop's
+    # consumer: all from the same settings, all through the listener that requires a login.
     await runtime.start()
     try:
         async with runtime.unit_of_work() as uow:
@@ -113,29 +113,30 @@ async def greeted(database: Database, name: str) -> bool:
     return await greetings(database, name) >= 1
 
 
-async def test_the_subscriber_and_the_producer_work_outside_a_runtime_too(infra, make_database) -> None:  # type: ignore[no-untyped-def]
+async def test_a_consumer_and_the_producer_work_outside_a_runtime_too(infra, make_database) -> None:  # type: ignore[no-untyped-def]
     security = sasl_settings(infra, await make_database()).kafka_security
     bootstrap = infra.kafka_sasl_bootstrap
     group = f"kit-sasl-{uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [ORGANISATIONS], client_id=group, security=security)
     producer = create_producer(bootstrap, client_id=group, security=security)
-    broker = KafkaBroker(bootstrap, security=faststream_security(security))
+    consumer = AIOKafkaConsumer(
+        ORGANISATIONS.name,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        **aiokafka_security_options(security),
+    )
     marker = uuid4().hex.encode()
-    seen: asyncio.Queue[bytes] = asyncio.Queue()
-
-    @broker.subscriber(ORGANISATIONS.name, group_id=group, auto_offset_reset="earliest")
-    async def collect(body: bytes) -> None:
-        await seen.put(body)
 
     await producer.start()
-    await broker.start()
+    await consumer.start()
     try:
         await producer.send_and_wait(ORGANISATIONS.name, marker, key=b"kit-sasl")
         async with asyncio.timeout(30):
-            while (await seen.get()) != marker:
+            while (await consumer.getone()).value != marker:
                 pass
     finally:
-        await broker.stop()
+        await consumer.stop()
         await producer.stop()
 
 
@@ -176,15 +177,15 @@ async def test_each_client_gives_up_on_a_wrong_password_instead_of_hanging(infra
         with pytest.raises(KafkaConnectionError):
             await ensure_topics(bootstrap, [ORGANISATIONS], client_id="kit-sasl", security=security)
 
-        broker = KafkaBroker(bootstrap, security=faststream_security(security))
-        broker.subscriber(ORGANISATIONS.name, group_id="kit-sasl")(greet_nobody)
+        consumer = AIOKafkaConsumer(
+            ORGANISATIONS.name,
+            bootstrap_servers=bootstrap,
+            group_id="kit-sasl",
+            **aiokafka_security_options(security),
+        )
         with pytest.raises(KafkaConnectionError):
-            await broker.start()
-        await broker.stop()
-
-
-async def greet_nobody(body: bytes) -> None:
-    raise AssertionError("nothing may be consumed without logging in")
+            await consumer.start()
+        await consumer.stop()
 
 
 async def test_a_plaintext_client_is_not_let_in_on_the_sasl_listener(infra) -> None:  # type: ignore[no-untyped-def]

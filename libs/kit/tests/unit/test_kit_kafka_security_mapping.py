@@ -1,4 +1,4 @@
-"""Kafka's TLS/SASL settings: their validation and their mapping onto aiokafka and FastStream.
+"""Kafka's TLS/SASL settings: their validation and their mapping onto aiokafka's clients.
 
 TLS is tested here at the mapping level only (a context that trusts the configured CA and presents the
 client certificate); no test connects to a TLS listener. SASL over PLAINTEXT is tested against a real
@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from faststream.kafka import KafkaBroker
-from faststream.kafka.security import parse_security
-from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
@@ -25,7 +23,6 @@ from tessera_kit.kafka import (
     KafkaSecurityError,
     aiokafka_security_options,
     create_producer,
-    faststream_security,
 )
 from tessera_kit.settings import KafkaSecurity, ServiceSettings
 
@@ -204,18 +201,13 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_plaintext_adds_nothing_to_the_clients() -> None:
     assert aiokafka_security_options(KafkaSecurity()) == {"security_protocol": "PLAINTEXT"}
     assert aiokafka_security_options(None) == {"security_protocol": "PLAINTEXT"}
-    assert faststream_security(KafkaSecurity()) is None
 
 
-@pytest.mark.parametrize(
-    ("mechanism", "faststream_class"),
-    [("PLAIN", SASLPlaintext), ("SCRAM-SHA-256", SASLScram256), ("SCRAM-SHA-512", SASLScram512)],
-)
-def test_sasl_without_tls_logs_in_with_the_mechanism(mechanism: str, faststream_class: type) -> None:
+@pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_sasl_without_tls_logs_in_with_the_mechanism(mechanism: str) -> None:
     security = sasl("SASL_PLAINTEXT", mechanism)
 
     options = aiokafka_security_options(security)
-    broker_security = faststream_security(security)
 
     assert options == {
         "security_protocol": "SASL_PLAINTEXT",
@@ -223,9 +215,6 @@ def test_sasl_without_tls_logs_in_with_the_mechanism(mechanism: str, faststream_
         "sasl_plain_username": "example",
         "sasl_plain_password": PASSWORD,
     }
-    assert type(broker_security) is faststream_class
-    # FastStream hands the broker's consumers exactly what the kit hands its producer and admin client.
-    assert parse_security(broker_security) == {**options, "ssl_context": None}
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
@@ -234,32 +223,26 @@ def test_sasl_over_tls_verifies_the_broker_against_the_configured_ca(
 ) -> None:
     security = sasl("SASL_SSL", mechanism, ssl_cafile=pki["ca.pem"])
 
-    options = aiokafka_security_options(security)
-    broker_options = parse_security(faststream_security(security))
+    mapped = aiokafka_security_options(security)
 
-    for mapped in (options, broker_options):
-        assert mapped["security_protocol"] == "SASL_SSL"
-        assert mapped["sasl_mechanism"] == mechanism
-        assert mapped["sasl_plain_password"] == PASSWORD
-        context = mapped["ssl_context"]
-        assert isinstance(context, ssl.SSLContext)
-        assert context.verify_mode == ssl.CERT_REQUIRED
-        assert context.check_hostname
-        assert [ca["subject"] for ca in context.get_ca_certs()] == [((("commonName", "Test CA"),),)]
+    assert mapped["security_protocol"] == "SASL_SSL"
+    assert mapped["sasl_mechanism"] == mechanism
+    assert mapped["sasl_plain_password"] == PASSWORD
+    context = mapped["ssl_context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert [ca["subject"] for ca in context.get_ca_certs()] == [((("commonName", "Test CA"),),)]
 
 
 def test_tls_without_sasl_trusts_the_system_store_when_no_ca_file_is_given() -> None:
     security = KafkaSecurity(security_protocol="SSL")
 
     options = aiokafka_security_options(security)
-    broker_security = faststream_security(security)
 
     assert set(options) == {"security_protocol", "ssl_context"}
     assert options["security_protocol"] == "SSL"
     assert options["ssl_context"].verify_mode == ssl.CERT_REQUIRED
-    assert type(broker_security) is BaseSecurity
-    assert broker_security.use_ssl
-    assert parse_security(broker_security)["security_protocol"] == "SSL"
 
 
 def test_mutual_tls_presents_the_client_certificate(pki: dict[str, str]) -> None:
@@ -292,20 +275,17 @@ def test_a_missing_ca_file_fails_clearly_when_the_clients_are_built(tmp_path: Pa
     missing = tmp_path / "nowhere.pem"
     security = KafkaSecurity(security_protocol="SSL", ssl_cafile=str(missing))
     with pytest.raises(KafkaSecurityError, match=f"cannot load Kafka's TLS files \\(CA file {missing}\\)"):
-        faststream_security(security)
+        aiokafka_security_options(security)
 
 
-async def test_the_producer_and_the_broker_get_the_same_connection_options() -> None:
+async def test_the_producer_and_the_consumer_get_the_same_connection_options() -> None:
     security = sasl("SASL_PLAINTEXT", "SCRAM-SHA-256")
 
     producer = create_producer("127.0.0.1:9", client_id="example", security=security)
-    broker = KafkaBroker("127.0.0.1:9", security=faststream_security(security))
+    consumer = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:9", **aiokafka_security_options(security))
 
-    client: Any = producer.client  # aiokafka keeps them on its client (private attributes)
-    await producer.stop()  # never started: nothing to close but the object
-    assert (client._security_protocol, client._sasl_mechanism) == ("SASL_PLAINTEXT", "SCRAM-SHA-256")
-    assert (client._sasl_plain_username, client._sasl_plain_password) == ("example", PASSWORD)
-    connection: dict[str, Any] = broker._connection_kwargs
-    assert {key: connection[key] for key in aiokafka_security_options(security)} == (
-        aiokafka_security_options(security)
-    )
+    for client in (producer.client, consumer._client):  # aiokafka keeps them on its client (private)
+        assert (client._security_protocol, client._sasl_mechanism) == ("SASL_PLAINTEXT", "SCRAM-SHA-256")
+        assert (client._sasl_plain_username, client._sasl_plain_password) == ("example", PASSWORD)
+    await producer.stop()  # never started: nothing to close but the objects
+    await consumer.stop()
