@@ -11,7 +11,6 @@ import os
 import pwd
 import signal
 import subprocess
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -273,13 +272,17 @@ def connect_outcome(dsn: str) -> str | None:
 
 
 def start_in_recovery(suite: Suite) -> None:
-    """Crash PostgreSQL (immediate shutdown) and start it as a standby with nothing to replay.
+    """Stop PostgreSQL (fast shutdown) and start it as a standby with nothing to replay.
+
+    Not an immediate shutdown: the local clusters run with ``synchronous_commit=off``, so a crash
+    loses the last commits the services were told had succeeded, which is the setting's documented
+    cost and not what this fault is about.
 
     ``standby.signal`` with ``hot_standby=off`` keeps the server in recovery, refusing every
     connection with SQLSTATE 57P03 ("the database system is not accepting connections"), until
     :func:`end_recovery` promotes it.
     """
-    suite.down("postgres", signal.SIGQUIT)
+    suite.down("postgres", signal.SIGINT)
     data = _data_dir(suite._commands["postgres"])
     _write_as_server(data / "standby.signal", "")
     suite.up("postgres", ["-c", "hot_standby=off"], wait=False)
@@ -354,7 +357,8 @@ def reset_group_to_earliest(bootstrap: str, group: str) -> int:
     return run_sync(lambda: _reset_to_earliest(bootstrap, group))
 
 
-async def _lag(bootstrap: str, group: str) -> int:
+async def group_lag(bootstrap: str, group: str) -> int:
+    """Records of the group's partitions not yet committed by it."""
     from aiokafka import AIOKafkaConsumer
 
     committed = await _group_offsets(bootstrap, group)
@@ -366,15 +370,6 @@ async def _lag(bootstrap: str, group: str) -> int:
         await consumer.stop()
     return sum(max(0, ends[tp] - offset) for tp, offset in committed.items())
 
-
-async def group_lag(bootstrap: str, group: str) -> int:
-    """Records of the group's partitions not yet committed by it."""
-    return await _lag(bootstrap, group)
-
-
-def elapsed_since(started: float) -> float:
-    """Seconds since a ``time.monotonic()`` instant."""
-    return time.monotonic() - started
 
 
 def note(message: str) -> None:

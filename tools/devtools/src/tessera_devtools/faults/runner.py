@@ -16,6 +16,7 @@ from pathlib import Path
 from tessera_devtools.faults import control
 from tessera_devtools.faults.audit import (
     Auditor,
+    Snapshot,
     Verdict,
     missing_details,
     missing_events,
@@ -97,6 +98,7 @@ class Campaign:
         bootstrap = suite.cluster.bootstrap if suite.cluster else suite.endpoints.kafka_bootstrap
         self.topics = TopicLog(bootstrap, partitions)
         self.auditor = Auditor(suite.endpoints.database_urls, self.topics, self._maildir())
+        self._settled: Snapshot | None = None
 
     def _maildir(self) -> Path:
         maildir = self.suite.endpoints.maildir
@@ -166,7 +168,7 @@ class Campaign:
 
     async def _load(self, load: Load, scenario: Scenario, ctx: Context) -> Tally:
         tally = await load.run(ctx.window.pairs, scenario.load_seconds, scenario.rate, scenario.switch_every)
-        ctx.window.registered = set(tally.registered)
+        ctx.window.registered = set(tally.registered) | set(ctx.registered)
         ctx.window.switches = tally.switches
         ctx.load_done.set()
         if tally.refused:
@@ -185,12 +187,18 @@ class Campaign:
                 and missing_events(ctx.window, snap, self.topics, cutoff=ctx.healed_at) == 0
             ):
                 recovered = max(0.0, time.time() - ctx.healed_at)
-            if load_task.done() and settled(ctx.window, snap, self.topics):
+            ctx.window.registered |= set(ctx.registered)
+            finished = load_task.done() and all(task.done() for task in ctx.background)
+            if finished and settled(ctx.window, snap, self.topics):
+                self._settled = snap
                 return recovered
             await asyncio.sleep(1.0)
 
     async def _judge(self, ctx: Context, result: Result) -> None:
-        snap = await self.auditor.snapshot(ctx.window)
+        # The snapshot in which nothing was missing, if there was one: a later one may hold rows
+        # committed since (e.g. an EmailDelivered) that a relay has not published yet.
+        snap = self._settled or await self.auditor.snapshot(ctx.window)
+        self._settled = None
         found: Verdict = verdict(ctx.window, snap, self.topics)
         result.events = found.events
         result.lost = found.lost_total
@@ -212,7 +220,8 @@ class Campaign:
         if ctx.expected_dead_letters:
             groups = len(control.CONSUMERS)
             result.notes.append(f"{len(poison_dead)} poison dead letters over {groups} groups")
-        lag = relay_lag(snap, ctx.healed_at + 1.0) if ctx.healed_at else None
+        since = ctx.relay_probe_from or ctx.healed_at + 1.0
+        lag = relay_lag(snap, since) if ctx.healed_at else None
         if lag is not None:
             ctx.observed["relay_p50_ms"] = round(lag * 1000)
             result.notes.append(f"relay p50 after heal {lag * 1000:.0f} ms")

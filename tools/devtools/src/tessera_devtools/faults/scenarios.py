@@ -42,6 +42,9 @@ class Context:
     extra_duplicates: dict[str, int] = field(default_factory=dict)
     expected_dead_letters: set[str] = field(default_factory=set)
     observed: dict[str, int] = field(default_factory=dict)
+    registered: list[str] = field(default_factory=list)
+    relay_probe_from: float = 0.0
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
     def healed(self) -> None:
         """Mark the instant the fault ended."""
@@ -68,6 +71,23 @@ class Scenario:
 
 async def _blocking(function: Callable[[], object]) -> None:
     await asyncio.to_thread(function)
+
+
+async def probe_relays(ctx: Context, count: int = 6) -> None:
+    """A few registrations 3 s after the fault, 0.5 s apart: their commit-to-publish time tells
+    whether the relays wake on commit again (defect B) or only on their sweep."""
+    from tessera_devtools.faults.load import Load, Tally
+
+    await asyncio.sleep(3.0)
+    ctx.relay_probe_from = time.time()
+    load, tally = Load(ctx.suite.urls, ctx.suite.endpoints.kafka_bootstrap), Tally()
+    try:
+        for index in range(count):
+            await load.register_one(10_000 + index, time.monotonic() + 20.0, tally)
+            await asyncio.sleep(0.5)
+    finally:
+        await load.close()
+    ctx.registered.extend(tally.registered)
 
 
 async def consumer_kill(ctx: Context) -> None:
@@ -108,6 +128,7 @@ async def postgres_fast_stop(ctx: Context) -> None:
     await asyncio.sleep(8.0)
     await _blocking(lambda: ctx.suite.up("postgres"))
     ctx.healed()
+    ctx.background.append(asyncio.create_task(probe_relays(ctx)))
 
 
 def _log_sizes(suite: Suite) -> dict[str, int]:
@@ -125,7 +146,7 @@ def _services_that_saw_recovery(suite: Suite, sizes: dict[str, int]) -> list[str
 
 
 async def postgres_recovery(ctx: Context) -> None:
-    """Crash PostgreSQL and hold it in recovery (SQLSTATE 57P03) for 15 s, then promote it."""
+    """Stop PostgreSQL and hold it in recovery (SQLSTATE 57P03) for 15 s, then promote it."""
     sizes = _log_sizes(ctx.suite)
     # A backlog first: consumers frozen while the load goes on, thawed as PostgreSQL goes down, so
     # that each has records to apply while the server is in recovery.
@@ -150,6 +171,7 @@ async def postgres_recovery(ctx: Context) -> None:
     ctx.notes.append(f"promoted in {waited:.1f} s")
     saw = _services_that_saw_recovery(ctx.suite, sizes)
     ctx.notes.append(f"logged by {','.join(saw) or 'none'}")
+    ctx.background.append(asyncio.create_task(probe_relays(ctx)))
 
 
 async def postgres_terminate(ctx: Context) -> None:
@@ -160,6 +182,7 @@ async def postgres_terminate(ctx: Context) -> None:
         await asyncio.sleep(4.0)
     ctx.healed()
     ctx.notes.append(f"{ended} backends ended")
+    ctx.background.append(asyncio.create_task(probe_relays(ctx)))
 
 
 async def smtp_down(ctx: Context) -> None:

@@ -97,11 +97,6 @@ class TopicLog:
         """Dead letters read since ``since`` (epoch seconds)."""
         return [seen for seen in self.records if seen.group is not None and seen.seen_at >= since]
 
-    def first_seen_after(self, topics: set[str], since: float) -> float | None:
-        """When the first record of ``topics`` read after ``since`` arrived (epoch seconds), if any."""
-        times = [seen.seen_at for seen in self.records if seen.topic in topics and seen.seen_at > since]
-        return min(times) if times else None
-
     async def stop(self) -> None:
         """Stop reading."""
         if self._task is not None:
