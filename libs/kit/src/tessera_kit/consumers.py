@@ -193,6 +193,9 @@ class ConsumerRuntime(Generic[UowT]):
         # at most this many at once: when all are busy, the next batch waits for a free one.
         self._follow_up_slots = asyncio.Semaphore(after_commit_concurrency)
         self._follow_ups: set[asyncio.Task[None]] = set()
+        # Per partition, each follow-up starts after the previous one ended: effects keep the
+        # partition's order (a person's two notices arrive in the order they happened).
+        self._latest_follow_up: dict[tuple[str, int], asyncio.Task[None]] = {}
 
     async def process(self, record: ConsumedRecord) -> str:
         """Apply one record; returns the outcome (applied, duplicate, ignored, dead_lettered)."""
@@ -328,18 +331,36 @@ class ConsumerRuntime(Generic[UowT]):
             duplicates=len(group) - len(applied),
         )
         if applied and self._after_commit:
-            await self._follow_up(self._after_commit, [group[index].event for index in sorted(applied)])
+            events = [group[index].event for index in sorted(applied)]
+            await self._follow_up(self._after_commit, (first.topic, first.partition), events)
         return outcomes
 
-    async def _follow_up(self, after_commit: AfterCommit, events: Sequence[CloudEvent[Any]]) -> None:
+    async def _follow_up(
+        self, after_commit: AfterCommit, partition: tuple[str, int], events: Sequence[CloudEvent[Any]]
+    ) -> None:
         await self._follow_up_slots.acquire()
-        task = asyncio.create_task(self._run_after_commit(after_commit, events), name="after-commit")
+        previous = self._latest_follow_up.get(partition)
+        task = asyncio.create_task(self._after(previous, after_commit, events), name="after-commit")
+        self._latest_follow_up[partition] = task
         self._follow_ups.add(task)
         task.add_done_callback(self._follow_up_done)
+
+    async def _after(
+        self,
+        previous: asyncio.Task[None] | None,
+        after_commit: AfterCommit,
+        events: Sequence[CloudEvent[Any]],
+    ) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        await self._run_after_commit(after_commit, events)
 
     def _follow_up_done(self, task: asyncio.Task[None]) -> None:
         self._follow_ups.discard(task)
         self._follow_up_slots.release()
+        for partition, latest in list(self._latest_follow_up.items()):
+            if latest is task:
+                del self._latest_follow_up[partition]
 
     async def close(self, *, grace_seconds: float = 5.0) -> None:
         """Let running after-commit work finish (up to ``grace_seconds``), then cancel the rest; what

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, select, text, tuple_
+from sqlalchemy import Table, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -340,23 +340,31 @@ class DeliveryRepository:
         return len(inserted.all())
 
     async def claim_next_due(
-        self, now: datetime, cause_event_ids: Collection[UUID] | None = None
+        self,
+        now: datetime,
+        cause_event_ids: Collection[UUID] | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> DeliveryRow | None:
-        """Lock the pending delivery due soonest (of those ``cause_event_ids`` caused, if given),
-        skipping any another sender holds.
+        """Lock the pending delivery due soonest (of those ``cause_event_ids`` caused, if given; of the
+        recipients in shard ``(index, count)``, if given), skipping any another sender holds.
 
         The lock lasts until this transaction ends, so no other sender (in this or another replica)
-        can pick the same e-mail while it is being sent.
+        can pick the same e-mail while it is being sent. Senders working side by side take a shard
+        each, so one person's e-mails still leave one after another, in the order they were written.
         """
         query = (
             select(DeliveryRow)
             .where(DeliveryRow.status == DeliveryStatus.PENDING.value, DeliveryRow.next_attempt_at <= now)
-            .order_by(DeliveryRow.next_attempt_at)
+            .order_by(DeliveryRow.next_attempt_at, DeliveryRow.created_at)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
         if cause_event_ids is not None:
             query = query.where(DeliveryRow.cause_event_id.in_(list(cause_event_ids)))
+        if shard is not None:
+            index, count = shard
+            bucket = func.hashtext(DeliveryRow.recipient).op("&")(0x7FFFFFFF) % count
+            query = query.where(bucket == index)
         result: DeliveryRow | None = await self._session.scalar(query)
         return result
 

@@ -59,7 +59,8 @@ class Mailer(Protocol):
 @dataclass(frozen=True)
 class DeliverySender:
     """Sends due deliveries, each in its own transaction, over up to ``connections`` SMTP sessions
-    at once (each reused for the e-mails it sends one after another)."""
+    at once (each reused for the e-mails it sends one after another, each serving its own share of
+    the recipients, so a person's e-mails keep their order)."""
 
     unit_of_work: Callable[[], NotifyUnitOfWork]
     mailer: Mailer
@@ -75,13 +76,20 @@ class DeliverySender:
         stored on its row; otherwise in the current trace. Returns how many deliveries were
         attempted. Concurrent senders never pick the same delivery: each locks the one it sends.
         """
-        senders = [self._send_all(cause_event_ids, restore_trace) for _ in range(self.connections)]
+        if self.connections == 1:
+            return await self._send_all(cause_event_ids, restore_trace, None)
+        senders = [
+            self._send_all(cause_event_ids, restore_trace, (index, self.connections))
+            for index in range(self.connections)
+        ]
         return sum(await asyncio.gather(*senders))
 
-    async def _send_all(self, cause_event_ids: Collection[UUID] | None, restore_trace: bool) -> int:
+    async def _send_all(
+        self, cause_event_ids: Collection[UUID] | None, restore_trace: bool, shard: tuple[int, int] | None
+    ) -> int:
         attempted = 0
         async with self.mailer.session() as session:
-            while await self._send_next(session, cause_event_ids, restore_trace):
+            while await self._send_next(session, cause_event_ids, restore_trace, shard):
                 attempted += 1
         return attempted
 
@@ -95,10 +103,14 @@ class DeliverySender:
         return min(max((due - now).total_seconds(), 0.0), longest)
 
     async def _send_next(
-        self, session: MailSession, cause_event_ids: Collection[UUID] | None, restore_trace: bool
+        self,
+        session: MailSession,
+        cause_event_ids: Collection[UUID] | None,
+        restore_trace: bool,
+        shard: tuple[int, int] | None,
     ) -> bool:
         async with self.unit_of_work() as uow:
-            delivery = await uow.deliveries.claim_next_due(uow.clock.now(), cause_event_ids)
+            delivery = await uow.deliveries.claim_next_due(uow.clock.now(), cause_event_ids, shard)
             if delivery is None:
                 return False
             with _trace_of(delivery) if restore_trace else nullcontext():
