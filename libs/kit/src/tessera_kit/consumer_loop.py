@@ -37,7 +37,7 @@ from tessera_kit.consumers import ConsumerRuntime
 from tessera_kit.dead_letters import ConsumedRecord
 from tessera_kit.kafka import aiokafka_security_options
 from tessera_kit.metrics import Metrics
-from tessera_kit.outages import describe_outage, is_transient_outage
+from tessera_kit.outages import back_off
 from tessera_kit.settings import KafkaSecurity
 
 log = structlog.get_logger(__name__)
@@ -183,18 +183,7 @@ class ConsumerLoop:
                 await self._wait_for_kafka(error, failures)
 
     async def _wait_for_kafka(self, error: BaseException, failures: int) -> None:
-        delay = min(0.2 * 2 ** min(failures - 1, 10), 10.0)
-        if not is_transient_outage(error):
-            log.exception("consumer round failed; retrying", failures=failures, retry_in_seconds=delay)
-        elif failures == 1 or failures % 10 == 0:
-            log.warning(
-                "Kafka unavailable to the consumer; retrying",
-                outage=describe_outage(error),
-                failures=failures,
-                retry_in_seconds=delay,
-                error=repr(error)[:300],
-            )
-        await asyncio.sleep(delay)
+        await back_off(error, failures, what="consumer round", remind_every=10, group=self._runtime.group)
 
     def _observe_lag(self, offsets: dict[TopicPartition, int]) -> None:
         for partition, next_offset in offsets.items():

@@ -1,6 +1,10 @@
 """The service's PostgreSQL database: one engine and a session factory per process."""
 
-from sqlalchemy import text
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -42,3 +46,34 @@ def asyncpg_dsn(url: str) -> str:
         query["sslmode"] = query.pop("ssl")
         parsed = parsed.set(query=query)
     return parsed.render_as_string(hide_password=False)
+
+
+async def upsert(
+    session: AsyncSession,
+    target: Table | type[Any],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    keep: Collection[str] = (),
+    newer: str | None = None,
+) -> None:
+    """Insert ``rows`` into ``target`` (a table, or the ORM class mapped to one) or overwrite those
+    whose ``key`` exists, in one statement.
+
+    Columns in ``keep`` are written only by the insert; with ``newer``, an existing row is overwritten
+    only by a row whose ``newer`` column is at least as recent. The rows are the statement's
+    parameters, so one cached statement serves any number of them (a VALUES list as long as the
+    batch was compiled anew every time and cost more than the database's work).
+    """
+    if not rows:
+        return
+    table = target if isinstance(target, Table) else target.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{target!r} is not mapped to a table")
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={name: statement.excluded[name] for name in rows[0] if name != key and name not in keep},
+        where=table.c[newer] <= statement.excluded[newer] if newer else None,
+    )
+    await session.execute(statement, list(rows))

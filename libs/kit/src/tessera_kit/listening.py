@@ -22,7 +22,7 @@ import asyncpg
 import structlog
 
 from tessera_kit.db import asyncpg_dsn
-from tessera_kit.outages import describe_outage, is_transient_outage
+from tessera_kit.outages import back_off, describe_outage, is_transient_outage
 
 log = structlog.get_logger(__name__)
 
@@ -182,18 +182,7 @@ async def run_when_woken(
             due = await work()
         except Exception as error:
             failures += 1
-            delay = min(0.2 * 2 ** min(failures - 1, 10), max_backoff_seconds)
-            if not is_transient_outage(error):
-                log.exception("job failed; retrying", job=name, retry_in_seconds=delay)
-            elif failures == 1 or failures % 20 == 0:
-                log.warning(
-                    "job waiting for a dependency",
-                    job=name,
-                    outage=describe_outage(error),
-                    failures=failures,
-                    retry_in_seconds=delay,
-                )
-            await asyncio.sleep(delay)
+            await back_off(error, failures, what=f"job {name}", max_seconds=max_backoff_seconds)
             continue
         if failures:
             log.info("job recovered", job=name, failures=failures)

@@ -21,6 +21,7 @@ import asyncio
 import errno
 import socket
 
+import structlog
 from aiokafka.errors import (
     KafkaConnectionError,
     KafkaError,
@@ -31,6 +32,7 @@ from aiokafka.errors import (
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+_log = structlog.get_logger(__name__)
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "53")
 _TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05", "40001", "40P01"})
 _NETWORK_ERRNOS = frozenset(
@@ -131,3 +133,31 @@ def _chain(error: BaseException) -> list[BaseException]:
         seen.append(current)
         pending += [getattr(current, "orig", None), current.__cause__]
     return seen
+
+
+async def back_off(
+    error: BaseException,
+    failures: int,
+    *,
+    what: str,
+    max_seconds: float = 10.0,
+    remind_every: int = 20,
+    **context: object,
+) -> None:
+    """After the ``failures``-th failure in a row of ``what``: log it and sleep a capped exponential
+    backoff. An outage is logged once per streak, then every ``remind_every``-th time; anything else
+    with its traceback, every time (it is a bug, or data, to look at)."""
+    delay = min(0.2 * 2 ** min(failures - 1, 10), max_seconds)
+    if not is_transient_outage(error):
+        _log.error(
+            f"{what} failed; retrying", failures=failures, retry_in_seconds=delay, exc_info=error, **context
+        )
+    elif failures == 1 or failures % remind_every == 0:
+        _log.warning(
+            f"{what} waiting for a dependency",
+            outage=describe_outage(error),
+            failures=failures,
+            retry_in_seconds=delay,
+            **context,
+        )
+    await asyncio.sleep(delay)

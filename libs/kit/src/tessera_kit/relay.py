@@ -31,7 +31,7 @@ from opentelemetry.trace import SpanKind
 from tessera_kit.db import Database, asyncpg_dsn
 from tessera_kit.listening import Listener
 from tessera_kit.metrics import Metrics
-from tessera_kit.outages import describe_outage, is_transient_outage
+from tessera_kit.outages import back_off
 from tessera_kit.outbox import OUTBOX_CHANNEL, OutboxRow
 from tessera_kit.telemetry import kafka_trace_headers, tracer
 
@@ -101,7 +101,7 @@ class OutboxRelay:
             except Exception as error:
                 failures += 1
                 await self._disconnect()
-                await self._back_off(error, failures)
+                await back_off(error, failures, what="outbox relay")
                 continue
             if failures:
                 log.info("outbox relay recovered", failures=failures)
@@ -223,20 +223,6 @@ class OutboxRelay:
                     await connection.close()
             if not connection.is_closed():
                 connection.terminate()
-
-    async def _back_off(self, error: BaseException, failures: int) -> None:
-        delay = min(0.2 * 2 ** min(failures - 1, 10), 10.0)
-        if not is_transient_outage(error):
-            log.exception("outbox relay failed; retrying", retry_in_seconds=delay)
-        elif failures == 1 or failures % 20 == 0:
-            log.warning(
-                "outbox relay waiting for a dependency",
-                outage=describe_outage(error),
-                failures=failures,
-                retry_in_seconds=delay,
-            )
-        await asyncio.sleep(delay)
-
 
 async def _select(connection: asyncpg.Connection, after_seq: int, limit: int) -> list[OutboxRow]:
     return [OutboxRow(*record) for record in await connection.fetch(_SELECT, after_seq, limit)]

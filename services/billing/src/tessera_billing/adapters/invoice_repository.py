@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from tessera_billing.domain.invoices import Invoice, InvoiceKind, InvoiceLine, I
 from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.pricing import PartnerTerms
 from tessera_billing.domain.tax import OrganisationFacts, TaxAssessment, TaxProfile, TaxTreatment
+from tessera_kit.db import upsert
 
 
 class InvoiceRepository:
@@ -244,17 +245,7 @@ class PartyRepository:
             }
             for fact in latest.values()
         ]
-        # On the table, with the rows as parameters: one cached statement executed for many rows,
-        # instead of compiling a VALUES list as long as the batch every time.
-        table = OrganisationRow.__table__
-        assert isinstance(table, Table)
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.organisation_id],
-            set_={key: statement.excluded[key] for key in rows[0] if key != "organisation_id"},
-            where=table.c.updated_at <= statement.excluded.updated_at,
-        )
-        await self._session.execute(statement, rows)
+        await upsert(self._session, OrganisationRow, rows, key="organisation_id", newer="updated_at")
 
     async def terms_on(self, partner_organisation_id: UUID, when: datetime) -> PartnerTerms | None:
         """The partner's tier in force at ``when`` (None: no tier assigned yet)."""

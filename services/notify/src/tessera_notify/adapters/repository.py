@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, func, select, text, tuple_
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tessera_kit.db import upsert
 from tessera_notify.adapters.orm import (
     Base,
     DeliveryRow,
@@ -43,15 +44,7 @@ class RecipientRepository:
     async def save_organisations(self, organisations: Sequence[OrganisationRow]) -> None:
         """Insert or overwrite organisations in one statement (the last of several with one id wins)."""
         rows = list({row["id"]: row for row in map(_column_values, organisations)}.values())
-        # On the table, with the rows as parameters: one cached statement for any number of rows.
-        table = OrganisationRow.__table__
-        assert isinstance(table, Table)
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={name: statement.excluded[name] for name in rows[0] if name != "id"},
-        )
-        await self._session.execute(statement, rows)
+        await upsert(self._session, OrganisationRow, rows, key="id")
 
     async def save_organisation_profile(self, organisation: OrganisationRow) -> None:
         """Overwrite an organisation's profile, keeping when it registered (inserted if unknown)."""

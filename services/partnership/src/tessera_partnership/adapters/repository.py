@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tessera_kit.db import upsert
 from tessera_partnership.adapters.orm import (
     BillingModeChangeRow,
     MembershipRow,
@@ -55,15 +56,7 @@ class OrganisationRepository:
             }
             for organisation in latest.values()
         ]
-        # On the table, with the rows as parameters: one cached statement for any number of rows.
-        table = OrganisationRow.__table__
-        assert isinstance(table, Table)
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={name: statement.excluded[name] for name in rows[0] if name != "id"},
-        )
-        await self._session.execute(statement, rows)
+        await upsert(self._session, OrganisationRow, rows, key="id")
 
     async def get(self, organisation_id: UUID, *, for_update: bool = False) -> Organisation | None:
         """An organisation, or None when identity has not told us of it; locked for the transaction if

@@ -4,10 +4,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tessera_kit.db import upsert
 from tessera_wallet.adapters.orm import MembershipRow, OrganisationRow, PartnerAccessRow, PaymentMethodRow
 
 
@@ -23,16 +24,8 @@ class ProjectionRepository:
 
     async def record_organisations(self, names: Mapping[UUID, str]) -> None:
         """Know of organisations (id to name), in one statement."""
-        # On the table, with the rows as parameters: one cached statement for any number of rows.
-        table = OrganisationRow.__table__
-        assert isinstance(table, Table)
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id], set_={"name": statement.excluded.name}
-        )
-        await self._session.execute(
-            statement, [{"id": organisation_id, "name": name} for organisation_id, name in names.items()]
-        )
+        rows = [{"id": organisation_id, "name": name} for organisation_id, name in names.items()]
+        await upsert(self._session, OrganisationRow, rows, key="id")
 
     async def organisation_known(self, organisation_id: UUID) -> bool:
         """Whether identity announced the organisation."""
