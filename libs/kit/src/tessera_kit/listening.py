@@ -68,10 +68,6 @@ class Listener:
                 await self._task
         await self._close()
 
-    def wake(self) -> None:
-        """Wake the waiter as a notification would (e.g. to retry after a failure)."""
-        self._woken.set()
-
     def clear(self) -> None:
         """Forget earlier wake-ups: call before looking for work, so one arriving meanwhile counts."""
         self._woken.clear()

@@ -91,27 +91,6 @@ class UnitOfWork:
         """Events recorded so far in this transaction."""
         return tuple(self._events)
 
-    async def claim_event(
-        self, consumer: str, event_id: UUID, event_type: str, topic: str, partition: int, offset: int
-    ) -> bool:
-        """Record that ``consumer`` applies this event; False if it already did (a redelivery)."""
-        result = await self.session.execute(
-            text(
-                'INSERT INTO tessera_inbox (consumer, event_id, event_type, topic, partition, "offset") '
-                "VALUES (:consumer, :event_id, :event_type, :topic, :partition, :offset) "
-                "ON CONFLICT DO NOTHING RETURNING event_id"
-            ),
-            {
-                "consumer": consumer,
-                "event_id": event_id,
-                "event_type": event_type,
-                "topic": topic,
-                "partition": partition,
-                "offset": offset,
-            },
-        )
-        return result.first() is not None
-
     async def claim_events(self, consumer: str, claims: Sequence[InboxClaim]) -> set[UUID]:
         """Record a batch of events ``consumer`` applies, in one statement; returns the ids it had
         not applied before (the others are redeliveries)."""

@@ -25,23 +25,11 @@ class FakeUnitOfWork(UnitOfWork):
         self.effects = []
         self.store.pop("pending_inbox", None)  # what was not committed is rolled back
 
-    async def claim_event(
-        self, consumer: str, event_id: UUID, event_type: str, topic: str, partition: int, offset: int
-    ) -> bool:
-        inbox: set[tuple[str, UUID]] = self.store.setdefault("pending_inbox", set())
-        if (consumer, event_id) in self.store.setdefault("inbox", set()):
-            return False
-        inbox.add((consumer, event_id))
-        return True
-
     async def claim_events(self, consumer: str, claims: Sequence[InboxClaim]) -> set[UUID]:
-        claimed: set[UUID] = set()
-        for claim in claims:
-            fresh = await self.claim_event(
-                consumer, claim.event_id, claim.event_type, claim.topic, claim.partition, claim.offset
-            )
-            if fresh:
-                claimed.add(claim.event_id)
+        pending: set[tuple[str, UUID]] = self.store.setdefault("pending_inbox", set())
+        applied: set[tuple[str, UUID]] = self.store.setdefault("inbox", set())
+        claimed = {claim.event_id for claim in claims if (consumer, claim.event_id) not in applied}
+        pending |= {(consumer, event_id) for event_id in claimed}
         return claimed
 
     async def commit(self) -> None:
