@@ -22,7 +22,7 @@ import asyncpg
 import structlog
 
 from tessera_kit.db import asyncpg_dsn
-from tessera_kit.outages import back_off, describe_outage, is_transient_outage
+from tessera_kit.outages import back_off
 
 log = structlog.get_logger(__name__)
 
@@ -127,19 +127,14 @@ class Listener:
             try:
                 await self._connect()
             except Exception as error:
-                if not is_transient_outage(error):
-                    log.exception("LISTEN connection cannot be reopened; retrying", listener=self._name)
                 failures += 1
-                delay = min(0.1 * 2 ** min(failures - 1, 10), self._max_backoff)
-                if failures == 1 or failures % 20 == 0:
-                    log.warning(
-                        "LISTEN connection lost; reconnecting",
-                        listener=self._name,
-                        outage=describe_outage(error),
-                        failures=failures,
-                        retry_in_seconds=delay,
-                    )
-                await asyncio.sleep(delay)
+                await back_off(
+                    error,
+                    failures,
+                    what=f"LISTEN connection of {self._name}",
+                    first_seconds=0.1,
+                    max_seconds=self._max_backoff,
+                )
                 continue
             self.reconnections += 1
             log.info("LISTEN connection reopened", listener=self._name, failures=failures)
@@ -147,12 +142,18 @@ class Listener:
 
     async def _close(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None and not connection.is_closed():
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(2.0):
-                    await connection.close()
-        if connection is not None and not connection.is_closed():
-            connection.terminate()
+        await close_quietly(connection)
+
+
+async def close_quietly(connection: asyncpg.Connection | None) -> None:
+    """Close a connection that may already be broken: politely for two seconds, then by force."""
+    if connection is None or connection.is_closed():
+        return
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(2.0):
+            await connection.close()
+    if not connection.is_closed():
+        connection.terminate()
 
 
 async def run_when_woken(

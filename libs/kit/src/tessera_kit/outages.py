@@ -140,6 +140,7 @@ async def back_off(
     failures: int,
     *,
     what: str,
+    first_seconds: float = 0.2,
     max_seconds: float = 10.0,
     remind_every: int = 20,
     **context: object,
@@ -147,7 +148,7 @@ async def back_off(
     """After the ``failures``-th failure in a row of ``what``: log it and sleep a capped exponential
     backoff. An outage is logged once per streak, then every ``remind_every``-th time; anything else
     with its traceback, every time (it is a bug, or data, to look at)."""
-    delay = min(0.2 * 2 ** min(failures - 1, 10), max_seconds)
+    delay = min(first_seconds * 2 ** min(failures - 1, 10), max_seconds)
     if not is_transient_outage(error):
         _log.error(
             f"{what} failed; retrying", failures=failures, retry_in_seconds=delay, exc_info=error, **context

@@ -29,7 +29,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from tessera_kit.db import Database, asyncpg_dsn
-from tessera_kit.listening import Listener
+from tessera_kit.listening import Listener, close_quietly
 from tessera_kit.metrics import Metrics
 from tessera_kit.outages import back_off
 from tessera_kit.outbox import OUTBOX_CHANNEL, OutboxRow
@@ -217,12 +217,8 @@ class OutboxRelay:
     async def _disconnect(self) -> None:
         connection, self._connection = self._connection, None
         self._holds_lock = False
-        if connection is not None and not connection.is_closed():
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(2.0):
-                    await connection.close()
-            if not connection.is_closed():
-                connection.terminate()
+        await close_quietly(connection)
+
 
 async def _select(connection: asyncpg.Connection, after_seq: int, limit: int) -> list[OutboxRow]:
     return [OutboxRow(*record) for record in await connection.fetch(_SELECT, after_seq, limit)]
