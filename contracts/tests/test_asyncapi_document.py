@@ -79,7 +79,8 @@ def test_every_event_type_has_a_message_keyed_by_its_key_field() -> None:
         assert message["payload"] == {"$ref": f"#/components/schemas/{cls.EVENT_TYPE}"}
         assert message["contentType"] == "application/cloudevents+json"
         assert cls.KEY_FIELD in message["bindings"]["kafka"]["key"]["description"]
-        assert message["headers"]["properties"]["ce_type"]["const"] == cls.EVENT_TYPE
+        assert message["headers"]["properties"]["tessera-event-type"]["const"] == cls.EVENT_TYPE
+        assert not [name for name in message["headers"]["properties"] if name.startswith("ce_")]
         assert "traceparent" in message["headers"]["properties"]
 
 

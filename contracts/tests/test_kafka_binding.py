@@ -26,8 +26,9 @@ def test_every_event_type_round_trips_through_a_record(event_type: str) -> None:
 
     assert decode(value) == event
     assert key == event.data.aggregate_id().encode()
-    assert header(headers, "ce_type") == event_type
-    assert header(headers, "ce_subject") == key.decode()
+    assert header(headers, "tessera-event-type") == event_type
+    assert header(headers, "tessera-event-id") == str(event.id)
+    assert not [name for name, _ in headers if name.startswith("ce_")]
     assert header(headers, "content-type") == CONTENT_TYPE
 
 

@@ -11,12 +11,12 @@ import subprocess
 import httpx
 import pytest
 
-from tessera_devtools.otlp_collector import wait_for_spans
 from tessera_devtools.services import console_script
 from tessera_devtools.smtp_inbox import read_inbox
 from tessera_devtools.story import Organisation, Story
 from tessera_devtools.testing import KafkaProbe
 from tessera_devtools.testing import eventually as until_true
+from tessera_devtools.zipkin import read_trace, service_of, wait_for_trace
 from tessera_events.billing import PAYER_ASSIGNMENTS, PayerReassigned
 
 pytestmark = pytest.mark.e2e
@@ -65,13 +65,13 @@ async def test_client_switching_to_partner_pays_moves_renewals_to_partner_and_em
         "tessera.billing.PayerReassigned.v1",
     ]
     spans = await asyncio.to_thread(
-        wait_for_spans, infra.spans_file, switch.trace_id, {"partnership", "billing", "notify"}, 30
+        wait_for_trace, infra.zipkin_url, switch.trace_id, {"partnership", "billing", "notify"}, 30
     )
-    assert {"partnership", "billing", "notify"} <= {span["service"] for span in spans}
+    assert {"partnership", "billing", "notify"} <= {service_of(span) for span in spans}
 
     async def sent_within_the_trace() -> bool:
-        spans = await asyncio.to_thread(wait_for_spans, infra.spans_file, switch.trace_id, {"notify"}, 30)
-        return any(span["name"] == "smtp send" for span in spans)
+        spans = await asyncio.to_thread(read_trace, infra.zipkin_url, switch.trace_id)
+        return any(span.get("name") == "smtp send" for span in spans)
 
     # The SMTP span ends after the e-mail is in the inbox, so it may be exported a moment later.
     await until_true(sent_within_the_trace, 30, what="the SMTP span in the switch's trace")

@@ -13,7 +13,7 @@ from typing import Any
 from tessera_events import dead_letter
 from tessera_events.envelope import EventData
 from tessera_events.examples import EXAMPLE_TRACEPARENT, example_event
-from tessera_events.kafka_binding import CONTENT_TYPE, encode
+from tessera_events.kafka_binding import CONTENT_TYPE, EVENT_ID_HEADER, EVENT_TYPE_HEADER, encode
 from tessera_events.registry import ALL_TOPICS, EVENT_CLASSES
 from tessera_events.schemas import description, event_schema, event_version, summary
 from tessera_events.topics import Topic
@@ -81,7 +81,8 @@ def _info() -> dict[str, Any]:
         "version": contracts_version(),
         "description": (
             "Every Kafka topic of Tessera and the events on it. A record's value is a CloudEvents 1.0 "
-            "envelope in structured JSON mode; its key is the id of the aggregate the event is about, "
+            "envelope in structured JSON mode (no ce_* headers: those mark binary mode); its key is the "
+            "id of the aggregate the event is about, "
             "so events about one thing stay in order. Event types end in their schema version "
             "(`.v1`); a published schema only ever gains optional fields."
         ),
@@ -167,13 +168,11 @@ def _key_schema(cls: type[EventData]) -> dict[str, Any]:
 
 def _event_headers(cls: type[EventData]) -> dict[str, Any]:
     properties = {
-        "ce_id": _string("The envelope's id; consumers deduplicate on it.", format="uuid"),
-        "ce_type": _string("The event type: pick the schema by it.", const=cls.EVENT_TYPE),
-        "ce_source": _string("The producing service, e.g. /tessera/billing."),
-        "ce_specversion": _string("CloudEvents version.", const="1.0"),
-        "ce_time": _string("When the change happened.", format="date-time"),
-        "ce_subject": _string(f"The event's {cls.KEY_FIELD}; equals the record key."),
         "content-type": _string("Structured mode: the value is the whole envelope.", const=CONTENT_TYPE),
+        EVENT_TYPE_HEADER: _string(
+            "The envelope's type, to route or filter without parsing the value.", const=cls.EVENT_TYPE
+        ),
+        EVENT_ID_HEADER: _string("The envelope's id; consumers deduplicate on it.", format="uuid"),
         "traceparent": _string(
             "Optional W3C trace context of the transaction that wrote the event.", pattern=_TRACEPARENT
         ),

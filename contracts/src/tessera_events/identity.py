@@ -155,6 +155,30 @@ class UserRegistered(EventData):
     locale: Locale
 
 
+class SessionsRevokedReason(StrEnum):
+    """Why every access token a person held until now stopped working."""
+
+    PASSWORD_CHANGED = "password_changed"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    TWO_FACTOR_RESET = "two_factor_reset"
+
+
+class SessionsRevoked(EventData):
+    """Every access token issued to the person before ``revoked_at`` is refused from now on.
+
+    Services keep the instant per user and refuse a token whose ``iat`` is earlier, so a changed
+    password ends every session within seconds instead of at the tokens' expiry.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "tessera.identity.SessionsRevoked.v1"
+    TOPIC: ClassVar[Topic] = USERS
+    KEY_FIELD: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    reason: SessionsRevokedReason
+    revoked_at: AwareDatetime
+
+
 class SigningKeyPublished(EventData):
     """A public key that verifies access tokens from ``not_before`` on."""
 
@@ -261,6 +285,7 @@ EVENTS: tuple[type[EventData], ...] = (
     MembershipRevoked,
     UserRegistered,
     UserProfileChanged,
+    SessionsRevoked,
     SigningKeyPublished,
     SecurityAlertRaised,
     ApiTokenDeactivationWarned,

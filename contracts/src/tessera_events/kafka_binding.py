@@ -1,8 +1,15 @@
 """The CloudEvents Kafka protocol binding, structured mode, as Tessera uses it.
 
-The record value is the whole envelope as JSON (``content-type: application/cloudevents+json``).
-The ``ce_*`` attribute headers are set as well, so a subscriber can route or filter on the event
-type without parsing the value. The record key is the aggregate id (the envelope's ``subject``).
+The record value is the whole envelope as JSON and the ``content-type`` header says so
+(``application/cloudevents+json``); the record key is the aggregate id (the envelope's ``subject``).
+No ``ce_*`` header is set: in the binding those mark *binary* mode, and a subscriber's SDK that
+finds one (the CloudEvents Python SDK's ``from_kafka_event`` does) would take the whole envelope for
+the event's data. For routing without parsing the value, ``tessera-event-type`` and
+``tessera-event-id`` carry the envelope's ``type`` and ``id``.
+
+Records written by tessera-events 1.x carried ``ce_*`` copies of the attributes instead; their
+value is the same envelope, so :func:`decode` reads both, and :func:`event_type` and
+:func:`event_id` fall back to the old headers (topics keep records for years).
 """
 
 import json
@@ -15,27 +22,28 @@ from tessera_events.errors import ContractViolation
 from tessera_events.registry import event_class
 
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+EVENT_TYPE_HEADER = "tessera-event-type"
+EVENT_ID_HEADER = "tessera-event-id"
+# Written by tessera-events 1.x (structured mode with ce_* copies); read, never written.
+LEGACY_EVENT_TYPE_HEADER = "ce_type"
+LEGACY_EVENT_ID_HEADER = "ce_id"
 Headers = list[tuple[str, bytes]]
 
 
 def encode(event: CloudEvent[EventData]) -> tuple[bytes, bytes, Headers]:
     """Turn an envelope into a record's (key, value, headers)."""
-    value = event.to_json()
     headers: Headers = [
         ("content-type", CONTENT_TYPE.encode()),
-        ("ce_specversion", event.specversion.encode()),
-        ("ce_id", str(event.id).encode()),
-        ("ce_source", event.source.encode()),
-        ("ce_type", event.type.encode()),
-        ("ce_time", event.time.isoformat().encode()),
-        ("ce_subject", event.subject.encode()),
+        (EVENT_TYPE_HEADER, event.type.encode()),
+        (EVENT_ID_HEADER, str(event.id).encode()),
     ]
-    return event.subject.encode(), value, headers
+    return event.subject.encode(), event.to_json(), headers
 
 
 def decode(value: bytes | None) -> CloudEvent[EventData]:
     """Parse a record's value into an envelope whose data is checked against its type's schema.
 
+    Reads records of every version of this package (the value has always been the envelope).
     Raises ContractViolation (or its subclass UnknownEventType) for anything that is not a valid
     event of the contracts.
     """
@@ -66,3 +74,13 @@ def header(headers: Sequence[tuple[str, bytes]], name: str) -> str | None:
         if key == name:
             return value.decode(errors="replace")
     return None
+
+
+def event_type(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """A record's event type from its headers, for records of any version of this package."""
+    return header(headers, EVENT_TYPE_HEADER) or header(headers, LEGACY_EVENT_TYPE_HEADER)
+
+
+def event_id(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """A record's event id from its headers, for records of any version of this package."""
+    return header(headers, EVENT_ID_HEADER) or header(headers, LEGACY_EVENT_ID_HEADER)

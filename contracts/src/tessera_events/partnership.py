@@ -123,6 +123,25 @@ class AccessChanged(EventData):
     changed_at: AwareDatetime
 
 
+class PartnerStaffChanged(EventData):
+    """The partner named which of its users may act for this client.
+
+    Its legal representatives and administrators always may; other members of the partner only when
+    listed here. Every service that lets a partner act for a client checks this list.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "tessera.partnership.PartnerStaffChanged.v1"
+    TOPIC: ClassVar[Topic] = RELATIONSHIPS
+    KEY_FIELD: ClassVar[str] = "relationship_id"
+
+    relationship_id: UUID
+    partner_organisation_id: UUID
+    client_organisation_id: UUID
+    staff_user_ids: tuple[UUID, ...] = Field(description="Every listed user; empty: the managers only.")
+    changed_by_user_id: UUID
+    changed_at: AwareDatetime
+
+
 class AccessEndingSoon(EventData):
     """Time-bound access ends soon; both sides are warned."""
 
@@ -246,6 +265,7 @@ EVENTS: tuple[type[EventData], ...] = (
     RelationshipProposed,
     RelationshipStarted,
     AccessChanged,
+    PartnerStaffChanged,
     AccessEndingSoon,
     BillingModeChanged,
     RelationshipEnded,

@@ -1,7 +1,8 @@
 """JSON Schemas of whole record values: each event type's CloudEvents envelope with its data.
 
-A subscriber validates a record's value against the schema its ``ce_type`` header names. The files
-live in ``contracts/schemas/<EVENT_TYPE>.json``; once published, a schema only gains optional fields.
+A subscriber validates a record's value against the schema its ``tessera-event-type`` header
+(``ce_type`` before 2.0) names. The files live in ``contracts/schemas/<EVENT_TYPE>.json``; once
+published, a schema only gains optional fields.
 """
 
 import inspect

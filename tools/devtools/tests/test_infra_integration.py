@@ -1,4 +1,4 @@
-"""The selected provider's Kafka, PostgreSQL, stripe-mock, SMTP inbox and collector really answer."""
+"""The selected provider's Kafka, PostgreSQL, stripe-mock, SMTP inbox and Zipkin really answer."""
 
 import smtplib
 import uuid
@@ -8,10 +8,16 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from opentelemetry.exporter.zipkin.json import ZipkinExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import SpanKind
 
 from tessera_devtools.endpoints import SERVICES, Endpoints
 from tessera_devtools.kafka import create_topics
 from tessera_devtools.smtp_inbox import wait_for_message
+from tessera_devtools.zipkin import service_of, wait_for_trace
 from tessera_events import Topic
 
 pytestmark = pytest.mark.integration
@@ -84,3 +90,26 @@ def test_the_smtp_inbox_keeps_what_it_receives(infra: Endpoints) -> None:
     with smtplib.SMTP(infra.smtp_host, infra.smtp_port) as smtp:
         smtp.send_message(mail)
     assert wait_for_message(infra.maildir, lambda m: m["Subject"] == mail["Subject"], timeout=5)
+
+
+def test_spans_a_service_exports_to_zipkin_come_back_through_its_api(infra: Endpoints) -> None:
+    assert infra.zipkin_url is not None
+    provider = TracerProvider(resource=Resource.create({"service.name": "billing"}))
+    provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=f"{infra.zipkin_url}/api/v2/spans")))
+    tracer = provider.get_tracer("smoke")
+    with (
+        tracer.start_as_current_span("renew subscription") as renewal,
+        tracer.start_as_current_span("POST /v1/payment_intents", kind=SpanKind.CLIENT) as call,
+    ):
+        call.set_attribute("http.response.status_code", 200)
+    provider.shutdown()
+
+    trace_id = format(renewal.get_span_context().trace_id, "032x")
+    spans = wait_for_trace(infra.zipkin_url, trace_id, {"billing"}, timeout=10)
+
+    by_name = {span["name"]: span for span in spans}
+    assert set(by_name) == {"renew subscription", "post /v1/payment_intents"}  # Zipkin lowercases names
+    assert by_name["post /v1/payment_intents"]["kind"] == "CLIENT"
+    assert by_name["post /v1/payment_intents"]["parentId"] == by_name["renew subscription"]["id"]
+    assert by_name["post /v1/payment_intents"]["tags"]["http.response.status_code"] == "200"
+    assert {service_of(span) for span in spans} == {"billing"}

@@ -61,8 +61,7 @@ def test_the_sasl_listener_is_optional_in_the_endpoints_and_exported_when_presen
         smtp_port=2525,
         maildir=None,
         stripe_api_base="http://127.0.0.1:12111",
-        otlp_endpoint=None,
-        spans_file=None,
+        zipkin_url=None,
     )
     assert without.kafka_sasl_bootstrap is None
     assert not any("SASL" in key for key in without.external_env())

@@ -33,8 +33,7 @@ def endpoints() -> Endpoints:
         smtp_port=2525,
         maildir=None,
         stripe_api_base="http://127.0.0.1:12111",
-        otlp_endpoint=None,
-        spans_file=None,
+        zipkin_url=None,
     )
 
 
@@ -96,7 +95,7 @@ def test_service_env_uses_the_service_prefix_and_extra_settings() -> None:
     assert billing["BILLING_HTTP_PORT"] == "8001"
     assert billing["BILLING_STRIPE_API_BASE"] == "http://127.0.0.1:12111"
     assert billing["BILLING_STRIPE_API_KEY"] == "sk_test_123"
-    assert billing["BILLING_OTLP_ENDPOINT"] == ""
+    assert billing["BILLING_ZIPKIN_ENDPOINT"] == ""
     assert billing["BILLING_KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9092"
     assert "NOTIFY_SMTP_HOST" not in billing
 

@@ -16,6 +16,8 @@ from tessera_events.identity import (
     Role,
     SecurityAlertKind,
     SecurityAlertRaised,
+    SessionsRevoked,
+    SessionsRevokedReason,
     SigningKeyPublished,
     TokenDeactivationReason,
     UserProfileChanged,
@@ -98,5 +100,10 @@ EXAMPLES: tuple[EventData, ...] = (
         token_name="deploy pipeline",
         reason=TokenDeactivationReason.UNUSED,
         deactivated_at=example_at(2, 13),
+    ),
+    SessionsRevoked(
+        user_id=USER,
+        reason=SessionsRevokedReason.PASSWORD_CHANGED,
+        revoked_at=example_at(2, 14),
     ),
 )

@@ -20,6 +20,7 @@ from tessera_events.partnership import (
     OfferRequestClosed,
     OfferRequestOpened,
     OfferRequestPosted,
+    PartnerStaffChanged,
     PartnerStatus,
     PartnerStatusChanged,
     PartnerTierAssigned,
@@ -70,6 +71,14 @@ EXAMPLES: tuple[EventData, ...] = (
         billing_mode=BillingMode.CLIENT_PAYS,
         changed_by_user_id=USER,
         changed_at=example_at(4, 9),
+    ),
+    PartnerStaffChanged(
+        relationship_id=RELATIONSHIP,
+        partner_organisation_id=PARTNER,
+        client_organisation_id=CLIENT,
+        staff_user_ids=(PARTNER_USER,),
+        changed_by_user_id=USER,
+        changed_at=example_at(4, 10),
     ),
     AccessEndingSoon(
         relationship_id=RELATIONSHIP,

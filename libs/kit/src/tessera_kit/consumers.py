@@ -99,6 +99,13 @@ class EventHandlers(Generic[UowT]):
                 raise ValueError(f"{event_type} already has a handler")
             self._handlers[event_type] = registration
 
+    def include_alongside(self, other: EventHandlers[Any]) -> None:
+        """Add another set of handlers that run before any this set already has for the same type
+        (e.g. the kit's revocation projection next to a service's own membership projection)."""
+        for event_type, registration in other._handlers.items():
+            mine = self._handlers.get(event_type)
+            self._handlers[event_type] = registration if mine is None else _together(registration, mine)
+
     def registration_for(self, event_type: str) -> _Registration[UowT] | None:
         """How an event type is handled, or None when the service ignores it."""
         return self._handlers.get(event_type)
@@ -107,23 +114,59 @@ class EventHandlers(Generic[UowT]):
         """The handler of one event of this type (a set-based handler called with that event alone),
         or None when the service ignores it."""
         registration = self._handlers.get(event_type)
-        if registration is None:
-            return None
-        if registration.handler is not None:
-            return registration.handler
-        batch_handler = registration.batch_handler
-        assert batch_handler is not None
-
-        async def handle_one(event: CloudEvent[Any], uow: UowT) -> None:
-            await batch_handler([event], uow)
-
-        return handle_one
+        return None if registration is None else _one_at_a_time(registration)
 
     @property
     def topics(self) -> tuple[Topic, ...]:
         """The topics carrying at least one handled event type."""
         classes = [registration.event_class for registration in self._handlers.values()]
         return tuple({cls.TOPIC.name: cls.TOPIC for cls in classes}.values())
+
+
+def _together(first: _Registration[Any], second: _Registration[Any]) -> _Registration[Any]:
+    """One registration that applies ``first`` then ``second``, per event or per run as ``second`` does."""
+    if second.handler is not None:
+        first_one = _one_at_a_time(first)
+        second_one = second.handler
+
+        async def both(event: CloudEvent[Any], uow: Any) -> None:
+            await first_one(event, uow)
+            await second_one(event, uow)
+
+        return _Registration(second.event_class, handler=both)
+    first_batch = _as_batch(first)
+    second_batch = _as_batch(second)
+
+    async def both_batches(events: Sequence[CloudEvent[Any]], uow: Any) -> None:
+        await first_batch(events, uow)
+        await second_batch(events, uow)
+
+    return _Registration(second.event_class, batch_handler=both_batches)
+
+
+def _one_at_a_time(registration: _Registration[Any]) -> Handler[Any]:
+    if registration.handler is not None:
+        return registration.handler
+    batch_handler = registration.batch_handler
+    assert batch_handler is not None
+
+    async def one(event: CloudEvent[Any], uow: Any) -> None:
+        await batch_handler([event], uow)
+
+    return one
+
+
+def _as_batch(registration: _Registration[Any]) -> BatchHandler[Any]:
+    if registration.batch_handler is not None:
+        return registration.batch_handler
+    handler = registration.handler
+    assert handler is not None
+
+    async def each(events: Sequence[CloudEvent[Any]], uow: Any) -> None:
+        for event in events:
+            await handler(event, uow)
+
+    return each
 
 
 @dataclass(frozen=True)

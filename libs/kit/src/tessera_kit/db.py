@@ -18,7 +18,7 @@ class Database:
         # request and consumer batch. A connection a restart killed fails on first use instead;
         # SQLAlchemy then discards the whole pool, and the failure is an outage (tessera_kit.outages):
         # consumers retry it, HTTP answers 503 with Retry-After once.
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size)
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, hide_parameters=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> AsyncSession:

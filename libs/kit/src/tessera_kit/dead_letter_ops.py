@@ -16,7 +16,7 @@ from aiokafka.structs import TopicPartition
 
 from tessera_events import dead_letter as dlt
 from tessera_events import dead_letter_topic
-from tessera_events.kafka_binding import header
+from tessera_events.kafka_binding import event_type, header
 from tessera_kit.kafka import aiokafka_security_options, create_producer
 from tessera_kit.settings import KafkaSecurity
 
@@ -45,7 +45,7 @@ class DeadLetter:
             f"{self.explanation(dlt.ORIGINAL_TOPIC)}[{self.explanation(dlt.ORIGINAL_PARTITION)}]"
             f"@{self.explanation(dlt.ORIGINAL_OFFSET)}"
         )
-        event = header(self.original_headers, "ce_type") or "not an event"
+        event = event_type(self.original_headers) or "not an event"
         return (
             f"{self.offset:>6}  {where}  {event}  {self.explanation(dlt.REASON)}: "
             f"{self.explanation(dlt.ERROR)[:160]}"

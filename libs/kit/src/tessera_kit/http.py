@@ -5,20 +5,23 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
+from asyncpg.exceptions import PostgresError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tessera_kit.health import Check, run_checks
 from tessera_kit.metrics import Metrics
 from tessera_kit.outage_log import OutageLog
-from tessera_kit.outages import is_transient_database_error, is_transient_kafka_error
-from tessera_kit.problems import DependencyUnavailable, Problem
+from tessera_kit.outages import is_transient_database_error, is_transient_kafka_error, sqlstate
+from tessera_kit.problems import DependencyUnavailable, InvalidInput, Problem
+from tessera_kit.redaction import redacted_query
 from tessera_kit.telemetry import context_from_headers, trace_id_hex, tracer
 
 PROBLEM_JSON = "application/problem+json"
@@ -71,7 +74,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Exception) -> Response:
         if not isinstance(error, Problem):
             raise error
-        return _render(error, request.url.path)
+        return render_problem(error, request.url.path)
 
     async def on_validation(request: Request, error: Exception) -> Response:
         errors = error.errors() if isinstance(error, RequestValidationError) else []
@@ -98,19 +101,45 @@ def install_problem_handlers(app: FastAPI) -> None:
         # ObservabilityMiddleware answers outages before they get here; this covers an app without it.
         dependency = unavailable_dependency(error)
         if dependency is not None:
-            return _render(outage_problem(dependency), request.url.path)
+            return render_problem(outage_problem(dependency), request.url.path)
         log.exception("unhandled error", path=request.url.path)
         return problem_response(
             500, "Internal error", "something went wrong on our side; the trace id says where", request
         )
 
+    async def on_database_error(request: Request, error: Exception) -> Response:
+        problem = data_problem(error)
+        if problem is None:
+            raise error  # an outage (503, answered by ObservabilityMiddleware) or a bug (500)
+        # The SQLSTATE only: the error's text carries the statement's parameters, the client's input.
+        log.warning(
+            "request refused by the database", path=request.url.path, sqlstate=problem.extensions["sqlstate"]
+        )
+        return render_problem(problem, request.url.path)
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PostgresError, on_database_error)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def _render(problem: Problem, path: str) -> JSONResponse:
+def data_problem(error: BaseException) -> InvalidInput | None:
+    """The 422 for a value PostgreSQL refused to store or compare (SQLSTATE class 22, data exception:
+    NUL in text, a number out of range, text that is not a valid value of its type), or None.
+
+    A safety net under the schemas (:mod:`tessera_kit.inputs`): whatever slipped past them is still
+    the request's fault, never a 500. Outages are not data errors (see :mod:`tessera_kit.outages`).
+    """
+    code = sqlstate(error)
+    if code is None or not code.startswith("22"):
+        return None
+    return InvalidInput("a value in the request cannot be stored or compared as given", sqlstate=code)
+
+
+def render_problem(problem: Problem, path: str) -> JSONResponse:
+    """The problem+json response (an ASGI app) for ``problem`` at ``path``."""
     return JSONResponse(
         problem.body(instance=path),
         status_code=problem.status,
@@ -144,7 +173,7 @@ class ObservabilityMiddleware:
             f"HTTP {method}",
             context=context_from_headers((name.decode("latin-1"), value) for name, value in scope["headers"]),
             kind=SpanKind.SERVER,
-            attributes={"http.request.method": method, "url.path": scope["path"]},
+            attributes=_request_attributes(scope),
         ) as span:
             trace_header = (b"x-trace-id", trace_id_hex(span).encode())
             responded = False
@@ -168,7 +197,7 @@ class ObservabilityMiddleware:
                 span.set_status(StatusCode.ERROR, f"{dependency} unavailable")
                 self.outages.note_failure(dependency, error, path=scope["path"])
                 self.metrics.dependency_unavailable.labels(dependency=dependency).inc()
-                await _render(outage_problem(dependency), scope["path"])(scope, receive, send_traced)
+                await render_problem(outage_problem(dependency), scope["path"])(scope, receive, send_traced)
             self._finish(span, scope, method, status, started)
 
     def _finish(self, span: Span, scope: Scope, method: str, status: int, started: float) -> None:
@@ -186,6 +215,16 @@ class ObservabilityMiddleware:
                 duration_ms=round(elapsed * 1000, 1),
             )
         self.metrics.request_latency.labels(method=method, route=route, status=str(status)).observe(elapsed)
+
+
+def _request_attributes(scope: Scope) -> dict[str, str]:
+    """The server span's request attributes; the query string without its secrets (cancel-link tokens,
+    codes, signatures). Headers are never recorded: they carry the bearer token."""
+    attributes = {"http.request.method": scope["method"], "url.path": scope["path"]}
+    query: bytes = scope.get("query_string", b"")
+    if query:
+        attributes["url.query"] = redacted_query(query.decode("latin-1"))
+    return attributes
 
 
 def install_observability(app: FastAPI, metrics: Metrics, outages: OutageLog | None = None) -> OutageLog:

@@ -21,7 +21,6 @@ from tessera_kit.settings import KafkaSecurity
 PLAINTEXT = KafkaSecurity()
 
 
-
 class KafkaSecurityError(ValueError):
     """The TLS files named by the settings cannot be loaded."""
 

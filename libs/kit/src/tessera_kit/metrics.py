@@ -2,16 +2,30 @@
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 
 @dataclass
 class Metrics:
-    """One registry per service process, with the suite's standard instruments."""
+    """One registry per service process, with the suite's standard instruments.
+
+    The registry also carries prometheus_client's process collector (``process_resident_memory_bytes``,
+    CPU seconds, open file descriptors) and platform collector (``python_info``), so memory and CPU
+    alerts need no node exporter.
+    """
 
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
     def __post_init__(self) -> None:
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
         self.outbox_backlog = Gauge(
             "tessera_outbox_backlog", "Outbox rows not yet published to Kafka.", registry=self.registry
         )

@@ -79,6 +79,14 @@ class Conflict(Problem):
     slug = "conflict"
 
 
+class ContentTooLarge(Problem):
+    """The request's body is larger than the service accepts (RFC 9110's 413 Content Too Large)."""
+
+    status = 413
+    title = "Content too large"
+    slug = "content-too-large"
+
+
 class ServiceUnavailable(Problem):
     """The service cannot answer now; the client may retry later."""
 

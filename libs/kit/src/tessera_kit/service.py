@@ -30,7 +30,11 @@ from tessera_kit.http import (
 )
 from tessera_kit.kafka import check_connection, create_producer, ensure_topics
 from tessera_kit.metrics import Metrics
+from tessera_kit.openapi import install as install_published_openapi
+from tessera_kit.permissions import document_permissions, undeclared_routes
 from tessera_kit.relay import OutboxRelay
+from tessera_kit.request_limits import install_request_limits
+from tessera_kit.revocations import revocation_handlers
 from tessera_kit.settings import ServiceSettings
 from tessera_kit.telemetry import configure_logging, configure_tracing
 from tessera_kit.uow import UnitOfWork
@@ -54,6 +58,8 @@ class ServiceDefinition(Generic[UowT]):
     background: Sequence[Callable[["Runtime[UowT]"], Awaitable[None]]] = ()
     after_commit: Callable[["Runtime[UowT]"], AfterCommit] | None = None
     version: str = "0.1.0"
+    # identity writes the revocation tables in its own transactions; every other service projects them.
+    projects_revocations: bool = True
 
 
 class Runtime(Generic[UowT]):
@@ -86,6 +92,8 @@ class Runtime(Generic[UowT]):
         self.handlers.include(definition.handlers)
         if not _handles_signing_keys(definition.handlers):
             self.handlers.include(trusted_key_handlers)
+        if definition.projects_revocations:
+            self.handlers.include_alongside(revocation_handlers)
         self._tasks: list[asyncio.Task[None]] = []
         self.consumer: ConsumerLoop | None = None
 
@@ -211,6 +219,7 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
     install_problem_handlers(app)
+    install_request_limits(app, settings.http_max_body_bytes)
     outages = install_observability(app, runtime.metrics)
     install_operational_routes(
         app,
@@ -228,8 +237,22 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
         outages=outages,
     )
     for router in definition.routers:
+        if undeclared := undeclared_routes(router.routes):
+            raise ValueError(f"{definition.title}: routes that declare no permission: {undeclared}")
         app.include_router(router)
+    install_published_openapi(app)
+    _publish_permissions(app, settings.service_name)
     return app
+
+
+def _publish_permissions(app: FastAPI, application: str) -> None:
+    """Put the application's permission catalogue into its OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_permissions(build(), application)
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _asyncapi(topics: Sequence[Topic]) -> dict[str, Any]:

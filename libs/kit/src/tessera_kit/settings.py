@@ -147,8 +147,18 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes; a larger one answers 413 (default 1 MiB).",
+    )
     otlp_endpoint: str = Field(
         default="", description="OTLP/HTTP collector base URL; empty disables trace export."
+    )
+    zipkin_endpoint: str = Field(
+        default="",
+        description="Zipkin's span intake (e.g. http://zipkin:9411/api/v2/spans), besides or instead of "
+        "OTLP; empty: none. ./dev sets it to its local Zipkin.",
     )
     trace_sample_ratio: float = Field(
         default=1.0,

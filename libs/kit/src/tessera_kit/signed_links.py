@@ -3,13 +3,24 @@
 One service signs (e.g. notify, writing a cancel link into an e-mail), another verifies (e.g. partnership,
 when the link is followed); both hold the same key from their settings. The token never travels in an
 event: each side derives it from the facts both already know (purpose, subject id, expiry).
+
+A link lives at most :data:`MAX_LIFETIME`: one whose expiry lies further ahead is refused, whoever signed
+it. Whatever a client puts in the token (any length, any characters, broken base64) is refused with
+:class:`InvalidLink`, never with another error.
 """
 
 import base64
 import hashlib
 import hmac
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from uuid import UUID
+
+# Longer than any link Tessera writes (an offer request's is valid up to 90 days), so that a key or
+# clock mistake on the signing side cannot make a link that stays good for years.
+MAX_LIFETIME = timedelta(days=100)
+# An HMAC-SHA256 digest in URL-safe base64 without padding: exactly 43 of these characters.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class InvalidLink(Exception):
@@ -32,9 +43,15 @@ def verify_link(
     key: bytes, token: str, purpose: str, subject_id: UUID, expires_at: datetime, now: datetime
 ) -> None:
     """Raise InvalidLink unless ``token`` was signed for exactly this purpose, subject and expiry,
-    and ``now`` is before the expiry."""
+    ``now`` is before the expiry, and the expiry is at most :data:`MAX_LIFETIME` away."""
+    # The shape first: a token of any other length or alphabet (non-ASCII, padding, an essay) cannot
+    # match, and hmac.compare_digest refuses non-ASCII strings with a TypeError.
+    if not _TOKEN_SHAPE.fullmatch(token):
+        raise InvalidLink("the link is not valid for this request")
     expected = sign_link(key, purpose, subject_id, expires_at)
-    if not hmac.compare_digest(expected, token):
+    if not hmac.compare_digest(expected.encode(), token.encode()):
         raise InvalidLink("the link is not valid for this request")
     if now >= expires_at:
         raise InvalidLink("the link has expired")
+    if expires_at - now > MAX_LIFETIME:
+        raise InvalidLink(f"the link claims to be valid for longer than {MAX_LIFETIME.days} days")

@@ -1,10 +1,11 @@
-"""Traces over OTLP, structured JSON logs carrying the trace id, and trace context in Kafka headers."""
+"""Traces (exported over OTLP or to Zipkin), JSON logs with the trace id, trace context in Kafka headers."""
 
 import functools
 import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import structlog
@@ -23,7 +24,7 @@ TRACE_HEADERS = ("traceparent", "tracestate")
 
 
 def configure_tracing(settings: ServiceSettings) -> TracerProvider:
-    """The process's tracer provider, exporting over OTLP/HTTP when configured.
+    """The process's tracer provider, exporting over OTLP/HTTP and to Zipkin, as configured.
 
     OpenTelemetry allows one global provider per process, so the first call installs it and later
     calls (several apps in one test process) reuse it. It flushes and shuts down at exit.
@@ -41,6 +42,10 @@ def configure_tracing(settings: ServiceSettings) -> TracerProvider:
 
         endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    if settings.zipkin_endpoint:
+        from opentelemetry.exporter.zipkin.json import ZipkinExporter
+
+        provider.add_span_processor(BatchSpanProcessor(ZipkinExporter(endpoint=settings.zipkin_endpoint)))
     trace.set_tracer_provider(provider)
     return provider
 
@@ -169,6 +174,14 @@ def context_from_headers(headers: Iterable[tuple[str, bytes | str]]) -> otel_con
         if name.lower() in TRACE_HEADERS
     }
     return _PROPAGATOR.extract(carrier)
+
+
+def stored_trace(traceparent: str | None, tracestate: str | None = None) -> AbstractContextManager[object]:
+    """Make a trace stored with a job's row current again, so the job's spans continue the trace of
+    what caused the row (none stored: the job's spans start a trace of their own)."""
+    stored = [("traceparent", traceparent), ("tracestate", tracestate)]
+    context = context_from_headers([(name, value) for name, value in stored if value])
+    return trace.use_span(trace.get_current_span(context), end_on_exit=False)
 
 
 def kafka_trace_headers() -> Sequence[tuple[str, bytes]]:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from tessera_events import EventData
 from tessera_events.identity import Locale, OrganisationKind, OrganisationRegistered
-from tessera_events.kafka_binding import header
+from tessera_events.kafka_binding import event_id as event_id_of
 from tessera_kit.db import Database
 from tessera_kit.migrations import upgrade_to_head
 from tessera_kit.uow import UnitOfWork
@@ -79,6 +79,6 @@ async def find_event(
 ) -> ConsumerRecord[bytes, bytes]:
     """The record carrying one event id, read from the topic's beginning."""
     async for record in records(bootstrap, topic, until=10**9, timeout=timeout):
-        if header(record.headers, "ce_id") == event_id:
+        if event_id_of(record.headers) == event_id:
             return record
     raise AssertionError(f"event {event_id} never reached {topic}")

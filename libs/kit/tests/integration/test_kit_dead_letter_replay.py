@@ -8,7 +8,8 @@ from kit_support import GreetingsUnitOfWork, greetings, migrate, organisation
 
 from tessera_events import CloudEvent, EventData, dead_letter_topic
 from tessera_events.identity import ORGANISATIONS, OrganisationRegistered
-from tessera_events.kafka_binding import encode, header
+from tessera_events.kafka_binding import encode
+from tessera_events.kafka_binding import event_id as event_id_of
 from tessera_kit.consumer_loop import ConsumerLoop
 from tessera_kit.consumers import ConsumerRuntime, EventHandlers, PermanentFailure, RetryPolicy
 from tessera_kit.db import Database
@@ -89,4 +90,4 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_once_however_ofte
 
 async def _letters_of(bootstrap: str, group: str, event_id: str) -> list:  # type: ignore[type-arg]
     letters = await read_dead_letters(bootstrap, group)
-    return [letter for letter in letters if header(letter.original_headers, "ce_id") == event_id]
+    return [letter for letter in letters if event_id_of(letter.original_headers) == event_id]

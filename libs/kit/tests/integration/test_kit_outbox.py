@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from tessera_events import Topic
 from tessera_events.identity import ORGANISATIONS
-from tessera_events.kafka_binding import header
+from tessera_events.kafka_binding import event_id as event_id_of
 from tessera_kit.db import Database
 from tessera_kit.kafka import create_producer, ensure_topics
 from tessera_kit.metrics import Metrics
@@ -70,7 +70,7 @@ async def test_an_event_committed_by_a_process_that_died_before_publishing_is_pu
     finally:
         await stop(relay)
 
-    assert dict(record.headers)["ce_id"].decode() == event_id
+    assert dict(record.headers)["tessera-event-id"].decode() == event_id
     await database.dispose()
 
 
@@ -153,9 +153,7 @@ async def test_a_backlog_of_several_batches_leaves_once_each_in_commit_order(inf
 
     relay = await relaying(database, infra.kafka_bootstrap)
     try:
-        seen = [
-            header(r.headers, "ce_id") async for r in records(infra.kafka_bootstrap, topic.name, until=2500)
-        ]
+        seen = [event_id_of(r.headers) async for r in records(infra.kafka_bootstrap, topic.name, until=2500)]
         async with asyncio.timeout(10):
             while await unpublished(database):
                 await asyncio.sleep(0.1)

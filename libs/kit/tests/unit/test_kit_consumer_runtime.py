@@ -234,8 +234,9 @@ async def test_a_poison_record_in_a_batch_is_isolated_and_its_neighbours_are_app
     assert harness.producer.sent[0]["headers"]["dlt-original-offset"] == b"7"
 
 
-async def test_a_set_based_handler_gets_the_run_and_a_poisoned_run_is_split_until_the_culprit_is_alone(
-) -> None:
+async def test_a_set_based_handler_gets_the_run_and_a_poisoned_run_is_split_until_the_culprit_is_alone() -> (
+    None
+):
     runs: list[int] = []
 
     async def remember_all(events: Sequence[CloudEvent[OrganisationRegistered]], uow: FakeUnitOfWork) -> None:

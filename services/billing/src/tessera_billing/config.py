@@ -36,6 +36,16 @@ class BillingSettings(ServiceSettings):
     payments_sweep_seconds: float = Field(
         default=600.0, description="Longest sleep of the payment and reminder jobs between two looks."
     )
+    partner_order_max_minor: int = Field(
+        default=100_000,
+        gt=0,
+        description="The most one order a partner places on its client's bill may cost (minor units).",
+    )
+    partner_order_daily_max_minor: int = Field(
+        default=500_000,
+        gt=0,
+        description="The most a partner's orders may put on one client's bill in 24 hours (minor units).",
+    )
     operator_organisation_id: UUID | None = Field(
         default=None,
         description=(

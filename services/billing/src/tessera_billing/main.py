@@ -5,6 +5,7 @@ from pathlib import Path
 from tessera_billing.adapters.payment_requests import payment_requests
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.config import BillingSettings
+from tessera_billing.domain.partner_limits import PartnerOrderLimits
 from tessera_billing.entrypoints import (
     http,
     http_invoices,
@@ -48,6 +49,7 @@ PUBLISHES = [
 def define(settings: BillingSettings) -> ServiceDefinition[BillingUnitOfWork]:
     """The billing service, ready for the kit to run."""
     payments = payment_requests()
+    limits = PartnerOrderLimits(settings.partner_order_max_minor, settings.partner_order_daily_max_minor)
     return ServiceDefinition(
         settings=settings,
         title="Tessera billing",
@@ -57,7 +59,7 @@ def define(settings: BillingSettings) -> ServiceDefinition[BillingUnitOfWork]:
         ),
         migrations_dir=Path(__file__).parent / "migrations",
         unit_of_work=lambda database, clock: BillingUnitOfWork(
-            database, source=SOURCE, clock=clock, payments=payments
+            database, source=SOURCE, clock=clock, payments=payments, partner_order_limits=limits
         ),
         routers=ROUTERS,
         handlers=handlers,

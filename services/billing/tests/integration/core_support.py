@@ -10,7 +10,13 @@ from tessera_billing.config import BillingSettings
 from tessera_devtools.testing import RunningService, TokenIssuer, envelope
 from tessera_events import EventData
 from tessera_events.identity import Locale, OrganisationKind, OrganisationRegistered, Role
-from tessera_events.partnership import Access, BillingMode, PartnerTierAssigned, RelationshipStarted
+from tessera_events.partnership import (
+    Access,
+    BillingMode,
+    PartnerStaffChanged,
+    PartnerTierAssigned,
+    RelationshipStarted,
+)
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=60)
 OPERATOR_ORGANISATION = UUID("0a0a0a0a-0000-4000-8000-000000000001")
@@ -105,7 +111,23 @@ class Partnership:
             ),
             "/tessera/partnership",
         )
+        await self.name_staff(self.partner_user)
         return self
+
+    async def name_staff(self, *user_ids: UUID) -> None:
+        """The partner lets these of its members act for the client (its managers always may)."""
+        await apply(
+            self.billing,
+            PartnerStaffChanged(
+                relationship_id=self.relationship,
+                partner_organisation_id=self.partner,
+                client_organisation_id=self.client,
+                staff_user_ids=user_ids,
+                changed_by_user_id=uuid4(),
+                changed_at=datetime.now(UTC),
+            ),
+            "/tessera/partnership",
+        )
 
     async def order(self, product: str, *, by_partner: bool, currency: str = "CHF") -> dict[str, Any]:
         response = await self.billing.http.post(

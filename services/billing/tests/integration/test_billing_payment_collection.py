@@ -25,6 +25,8 @@ from tessera_billing.service_layer.subscriptions import order_subscription
 from tessera_devtools.endpoints import Endpoints
 from tessera_devtools.stripe_mock import TEST_KEY
 from tessera_events import Currency
+from tessera_events.identity import Role
+from tessera_kit.auth import Caller
 from tessera_kit.db import Database
 
 pytestmark = pytest.mark.integration
@@ -110,8 +112,7 @@ async def _order(units: UnitsOfWork, organisation: UUID) -> UUID:
         product_code="web-hosting-pro",
         price_currency=Currency.CHF,
         relationship_id=None,
-        ordered_by_user_id=uuid4(),
-        caller_organisations=[organisation],
+        caller=Caller(uuid4(), {organisation: Role.MEMBER}),
     )
     return invoice.invoice_id
 

@@ -23,6 +23,7 @@ from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer, ru
 from tessera_events import Currency
 from tessera_events.billing import REMINDERS
 from tessera_events.identity import Role
+from tessera_kit.auth import Caller
 from tessera_kit.db import Database
 
 pytestmark = pytest.mark.integration
@@ -181,8 +182,7 @@ async def test_two_replicas_looking_at_once_send_a_due_reminder_once(settings: B
             product_code="mail-pro",
             price_currency=Currency.EUR,
             relationship_id=None,
-            ordered_by_user_id=uuid4(),
-            caller_organisations=[organisation],
+            caller=Caller(uuid4(), {organisation: Role.MEMBER}),
         )
 
         await asyncio.gather(*(send_due_reminders(unit_of_work) for _ in range(4)))

@@ -11,8 +11,8 @@ from tessera_identity.adapters.secrets import SecretBox
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.config import IdentitySettings
 from tessera_identity.entrypoints.consumers import handlers
-from tessera_identity.entrypoints.http import create_router
-from tessera_identity.entrypoints.jobs import api_token_sweep_job, signing_keys_job
+from tessera_identity.entrypoints.http import create_routers
+from tessera_identity.entrypoints.jobs import api_token_sweep_job, attempts_cleanup_job, signing_keys_job
 from tessera_identity.service_layer.signing_keys import publish_next_key
 from tessera_kit.cli import run_service
 from tessera_kit.db import Database
@@ -24,7 +24,7 @@ SOURCE = "/tessera/identity"
 
 def define(settings: IdentitySettings) -> ServiceDefinition[IdentityUnitOfWork]:
     """What the identity service is made of."""
-    box = SecretBox([key.get_secret_value() for key in settings.totp_encryption_keys])
+    box = SecretBox([key.get_secret_value() for key in settings.encryption_keys])
     return ServiceDefinition(
         settings=settings,
         title="Tessera identity",
@@ -34,10 +34,17 @@ def define(settings: IdentitySettings) -> ServiceDefinition[IdentityUnitOfWork]:
         ),
         migrations_dir=Path(__file__).parent / "migrations",
         unit_of_work=lambda db, clock: IdentityUnitOfWork(db, source=SOURCE, clock=clock, box=box),
-        routers=[create_router(settings, Argon2Passwords())],
+        routers=create_routers(settings, Argon2Passwords()),
         handlers=handlers,
         publishes=contract.TOPICS,
-        background=[signing_keys_job(settings), api_token_sweep_job(settings)],
+        background=[
+            signing_keys_job(settings),
+            api_token_sweep_job(settings),
+            attempts_cleanup_job(settings),
+        ],
+        # identity writes the revocation tables in the transactions that revoke (it does not consume
+        # its own events), so its own token checks see a revocation at once.
+        projects_revocations=False,
     )
 
 
@@ -46,7 +53,8 @@ async def rotate_signing_key(settings: IdentitySettings) -> str:
     when its time comes); a line saying which key and when it signs."""
     database = Database(settings.database_url)
     try:
-        uow = IdentityUnitOfWork(database, source=SOURCE)
+        box = SecretBox([key.get_secret_value() for key in settings.encryption_keys])
+        uow = IdentityUnitOfWork(database, source=SOURCE, box=box)
         key = await publish_next_key(uow, generate_ed25519_key_pair, settings.rotation_policy)
     finally:
         await database.dispose()

@@ -35,7 +35,7 @@ async def identity_with_operator(
         service_name=unique_service_name("identity"),
         outbox_sweep_seconds=0.5,
         operator_user_ids=[OPERATOR_ID],
-        totp_encryption_keys=[Fernet.generate_key().decode()],
+        encryption_keys=[Fernet.generate_key().decode()],
     )
     async with running_service(define, settings) as running:
         yield running

@@ -17,9 +17,11 @@ from tessera_events.identity import (
     ApiTokenDeactivated,
     ApiTokenDeactivationWarned,
 )
+from tessera_identity.adapters.secrets import SecretBox
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.config import IdentitySettings
 from tessera_identity.service_layer.api_tokens import exchange_api_token, sweep_api_tokens
+from tessera_identity.service_layer.attempts import Throttle
 from tessera_identity.service_layer.issuing import TokenPolicy
 
 pytestmark = pytest.mark.integration
@@ -67,6 +69,11 @@ async def test_an_api_token_is_exchanged_for_a_scoped_access_token_until_it_is_r
         headers=anna.auth,
         json={**TOKEN, "permissions": ["everything"]},
     )
+    not_in_catalogue = await http.post(
+        f"/v1/organisations/{org}/api-tokens",
+        headers=anna.auth,
+        json={**TOKEN, "permissions": ["invoices:read", "invoices:write", "rockets:launch"]},
+    )
     created = await create_token(identity_with_operator, org, anna)
     exchanged = await http.post("/v1/tokens/exchange", json={"api_token": created["token"]})
     listed = await http.get(f"/v1/organisations/{org}/api-tokens", headers=anna.auth)
@@ -78,13 +85,22 @@ async def test_an_api_token_is_exchanged_for_a_scoped_access_token_until_it_is_r
 
     problem(wrong_password, 401)
     problem(bad_permission, 422)
+    refused = problem(not_in_catalogue, 422)
+    assert refused["unknown_permissions"] == ["invoices:write", "rockets:launch"]
+    assert {"invoices:read", "subscriptions:write", "tags:read"} <= set(refused["known_permissions"])
+    assert "billing has no permission invoices:write, rockets:launch" in refused["detail"]
     assert created["token"].startswith("tsr_")
     assert created["expires_at"] is None
     assert exchanged.status_code == 200, exchanged.text
     claims = jwt.decode(exchanged.json()["access_token"], options={"verify_signature": False})
     assert claims["sub"] == anna.user_id
     assert claims["orgs"] == {org: "legal_representative"}
-    assert (claims["scope"], claims["app"], claims["amr"]) == ("invoices:read", "billing", ["api_token"])
+    assert (claims["scope"], claims["app"], claims["amr"]) == (
+        "billing:invoices:read",
+        "billing",
+        ["api_token"],
+    )
+    assert (claims["api_token_id"], len(claims["jti"])) == (created["api_token_id"], 36)
     [listing] = listed.json()
     assert listing["last_used_at"] is not None
     assert "token" not in listing
@@ -174,13 +190,18 @@ async def test_an_unused_token_is_warned_once_then_deactivated_once_by_the_sweep
         timedelta(seconds=settings.access_token_lifetime_seconds),
     )
 
+    box = SecretBox([key.get_secret_value() for key in settings.encryption_keys])
+
     def in_days(days: float) -> IdentityUnitOfWork:
-        return IdentityUnitOfWork(runtime.database, source="/tessera/identity", clock=ShiftedClock(days))
+        return IdentityUnitOfWork(
+            runtime.database, source="/tessera/identity", clock=ShiftedClock(days), box=box
+        )
 
     early = await sweep_api_tokens(in_days(334))
     warned = await asyncio.gather(*(sweep_api_tokens(in_days(336)) for _ in range(3)))
     warned_again = await sweep_api_tokens(in_days(340))
-    used = await exchange_api_token(in_days(340), policy, created["token"])
+    throttle = Throttle(settings.attempt_limits, address=None)
+    used = await exchange_api_token(in_days(340), policy, created["token"], throttle)
     # That use started the token's year again: a sweep at day 366 has nothing to do...
     used_recently = await sweep_api_tokens(in_days(366))
     # ...and a year after that use, it is warned again, then deactivated a month later.
@@ -189,7 +210,7 @@ async def test_an_unused_token_is_warned_once_then_deactivated_once_by_the_sweep
     refused = await http.post("/v1/tokens/exchange", json={"api_token": created["token"]})
 
     assert (early, sorted(warned), warned_again, used_recently) == (0, [0, 0, 1], 0, 0)
-    assert used.expires_in == 900
+    assert used.expires_in == 300
     assert sorted(deactivated) == [0, 0, 1]
     problem(refused, 401)
     async with runtime.unit_of_work() as uow:

@@ -42,6 +42,7 @@ async def identity(infra: Endpoints, make_database: MakeDatabase) -> AsyncIterat
         outbox_sweep_seconds=0.5,
         operator_user_ids=[OPERATOR_ID],
         signing_key_publish_ahead_seconds=2,
+        environment="development",  # no encryption keys: development keeps secrets as they are
     )
     async with running_service(define, settings) as running:
         yield running

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 import tessera_identity
@@ -71,6 +72,7 @@ async def identity(
         kafka_bootstrap_servers=infra.kafka_bootstrap,
         service_name=unique_service_name("identity"),
         outbox_sweep_seconds=0.5,
+        encryption_keys=[Fernet.generate_key().decode()],
     )
     async with running_service(define, settings) as running:
         yield running
@@ -123,7 +125,7 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
     )
     assert session.status_code == 200, session.text
     assert session.json()["token_type"] == "Bearer"
-    assert session.json()["expires_in"] == 900
+    assert session.json()["expires_in"] == 300
     token = session.json()["access_token"]
 
     key_id = jwt.get_unverified_header(token)["kid"]
@@ -138,7 +140,7 @@ async def test_a_signed_up_organisation_is_announced_and_its_representative_sign
     )
     assert claims["sub"] == user_id
     assert claims["orgs"] == {organisation_id: "legal_representative"}
-    assert claims["exp"] - claims["iat"] == 900
+    assert 299 < claims["exp"] - claims["iat"] <= 300
 
     jwks = (await http.get("/.well-known/jwks.json")).json()
     [jwk] = [key for key in jwks["keys"] if key["kid"] == key_id]

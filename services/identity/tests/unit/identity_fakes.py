@@ -1,12 +1,14 @@
 """In-memory stand-ins for identity's database and password hasher, for use-case tests."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 from uuid import UUID
 
 from tessera_events import CloudEvent, EventData
+from tessera_identity.adapters.attempts import Count
 from tessera_identity.adapters.repository import MembershipView
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.domain.errors import EmailAlreadyRegistered
@@ -28,6 +30,8 @@ class Tables:
     organisations: dict[UUID, Organisation] = field(default_factory=dict)
     users: dict[UUID, User] = field(default_factory=dict)
     signing_keys: dict[str, SigningKey] = field(default_factory=dict)
+    # key -> (failures, when its window started)
+    attempts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
 
 
 class FakeOrganisations:
@@ -81,12 +85,38 @@ class FakeSigningKeys:
     async def retire(self, key_id: str) -> None:
         self._tables.signing_keys[key_id] = replace(self._tables.signing_keys[key_id], active=False)
 
+    async def seal_stored(self) -> int:
+        return 0
+
     async def active(self) -> list[SigningKey]:
         return [key for key in self._tables.signing_keys.values() if key.active]
 
     async def verifying_at(self, instant: datetime) -> list[SigningKey]:
         keys = [key for key in self._tables.signing_keys.values() if key.verifies_at(instant)]
         return sorted(keys, key=lambda key: key.not_before, reverse=True)
+
+
+class FakeAttempts:
+    """The failed-sign-in counters, with the upsert's rule: a window that ended starts again at 1."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, keys: Sequence[str], now: datetime, window: timedelta) -> list[Count]:
+        counts = []
+        for key in keys:
+            failures, started = self._tables.attempts.get(key, (0, now))
+            if started <= now - window:
+                failures, started = 0, now
+            self._tables.attempts[key] = (failures + 1, started)
+            counts.append(Count(key, failures + 1, started))
+        return counts
+
+    async def succeeded(self, account_key: str, address_key: str | None) -> None:
+        self._tables.attempts.pop(account_key, None)
+        if address_key in self._tables.attempts:
+            failures, started = self._tables.attempts[address_key]
+            self._tables.attempts[address_key] = (max(failures - 1, 0), started)
 
 
 class FakeTwoFactor:
@@ -108,7 +138,10 @@ class FakeUnitOfWork(IdentityUnitOfWork):
     async def __aenter__(self) -> "FakeUnitOfWork":
         self._events = []
         self._working = Tables(
-            dict(self.committed.organisations), dict(self.committed.users), dict(self.committed.signing_keys)
+            dict(self.committed.organisations),
+            dict(self.committed.users),
+            dict(self.committed.signing_keys),
+            dict(self.committed.attempts),
         )
         return self
 
@@ -138,18 +171,24 @@ class FakeUnitOfWork(IdentityUnitOfWork):
     def two_factor(self) -> Any:
         return FakeTwoFactor()
 
+    @property
+    def attempts(self) -> Any:
+        return FakeAttempts(self._working)
+
 
 class FakePasswords:
     """ "Hashes" as ``<scheme>:<password>``, so tests stay fast; the argon2 hasher is tested on its own."""
 
     def __init__(self, scheme: str = "hashed") -> None:
         self.scheme = scheme
+        self.verified = 0
         self.verified_without_hash = 0
 
     async def hash(self, password: str) -> str:
         return f"{self.scheme}:{password}"
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.verified += 1
         if password_hash is None:
             self.verified_without_hash += 1
             return False

@@ -13,6 +13,7 @@ from tessera_identity.adapters.secrets import (
     new_backup_code,
     normalise_code,
 )
+from tessera_identity.config import IdentitySettings
 from tessera_identity.domain.api_tokens import (
     ApiToken,
     Application,
@@ -143,7 +144,7 @@ def test_five_wrong_codes_in_a_row_lock_codes_out_for_a_quarter_of_an_hour() -> 
     assert state.passed(None).last_step is None
 
 
-def test_totp_secrets_are_sealed_at_rest_and_read_back_with_any_of_the_keys() -> None:
+def test_secrets_are_sealed_at_rest_and_read_back_with_any_of_the_keys() -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     sealed = SecretBox([old]).seal("JBSWY3DPEHPK3PXP")
 
@@ -152,5 +153,16 @@ def test_totp_secrets_are_sealed_at_rest_and_read_back_with_any_of_the_keys() ->
     assert "JBSWY3DPEHPK3PXP" not in sealed
     assert SecretBox([new, old]).open(sealed) == "JBSWY3DPEHPK3PXP"
     assert SecretBox().open("JBSWY3DPEHPK3PXP") == "JBSWY3DPEHPK3PXP"  # stored before keys were set
-    with pytest.raises(RuntimeError, match="IDENTITY_TOTP_ENCRYPTION_KEYS"):
+    with pytest.raises(RuntimeError, match="IDENTITY_ENCRYPTION_KEYS"):
         SecretBox().open(sealed)
+
+
+def test_outside_development_identity_refuses_to_start_without_encryption_keys() -> None:
+    url = "postgresql+asyncpg://identity@127.0.0.1/identity"
+
+    with pytest.raises(ValueError, match="IDENTITY_ENCRYPTION_KEYS is empty"):
+        IdentitySettings(database_url=url)
+    assert IdentitySettings(database_url=url, environment="development").encryption_keys == []
+    assert IdentitySettings(database_url=url, encryption_keys=[Fernet.generate_key().decode()])
+    with pytest.raises(ValueError, match="access_token_lifetime_seconds"):
+        IdentitySettings(database_url=url, environment="development", access_token_lifetime_seconds=900)

@@ -15,14 +15,16 @@ from tessera_events.identity import (
 )
 from tessera_identity.adapters.keys import generate_ed25519_key_pair
 from tessera_identity.domain.model import Locale, OrganisationKind
-from tessera_identity.service_layer.errors import SigningUnavailable
+from tessera_identity.service_layer.attempts import AttemptLimits, Throttle
+from tessera_identity.service_layer.errors import SigningUnavailable, TooManyAttempts
 from tessera_identity.service_layer.profiles import profile_of
 from tessera_identity.service_layer.registration import RegisterOrganisation, register_organisation
 from tessera_identity.service_layer.sessions import TokenPolicy, sign_in
 from tessera_identity.service_layer.signing_keys import ensure_signing_key, published_keys
 from tessera_kit.problems import Conflict, InvalidInput, Unauthenticated
 
-POLICY = TokenPolicy(issuer="tessera-identity", audience="tessera", lifetime=timedelta(minutes=15))
+POLICY = TokenPolicy(issuer="tessera-identity", audience="tessera", lifetime=timedelta(minutes=5))
+THROTTLE = Throttle(AttemptLimits(per_account=5, per_address=20), address="203.0.113.7")
 
 
 @pytest.fixture
@@ -133,7 +135,9 @@ async def test_the_legal_representative_signs_in_with_a_token_naming_their_organ
     key = await ensure_signing_key(uow, generate_ed25519_key_pair)
     created = await register_organisation(uow, passwords, sign_up())
 
-    issued = await sign_in(uow, passwords, POLICY, "anna.MEIER@meier.example", "correct horse battery")
+    issued = await sign_in(
+        uow, passwords, POLICY, "anna.MEIER@meier.example", "correct horse battery", THROTTLE
+    )
 
     claims = jwt.decode(
         issued.access_token,
@@ -145,7 +149,7 @@ async def test_the_legal_representative_signs_in_with_a_token_naming_their_organ
     )
     assert claims["sub"] == str(created.user_id)
     assert claims["orgs"] == {str(created.organisation_id): "legal_representative"}
-    assert issued.expires_in == 900
+    assert issued.expires_in == 300
 
 
 async def test_a_wrong_password_and_an_unknown_address_are_refused_alike(
@@ -155,9 +159,9 @@ async def test_a_wrong_password_and_an_unknown_address_are_refused_alike(
     await register_organisation(uow, passwords, sign_up())
 
     with pytest.raises(Unauthenticated) as wrong_password:
-        await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", "incorrect horse")
+        await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", "incorrect horse", THROTTLE)
     with pytest.raises(Unauthenticated) as unknown_address:
-        await sign_in(uow, passwords, POLICY, "nobody@meier.example", "correct horse battery")
+        await sign_in(uow, passwords, POLICY, "nobody@meier.example", "correct horse battery", THROTTLE)
 
     assert wrong_password.value.detail == unknown_address.value.detail
     assert passwords.verified_without_hash == 1
@@ -169,7 +173,7 @@ async def test_signing_in_before_any_key_exists_asks_to_try_again(
     await register_organisation(uow, passwords, sign_up())
 
     with pytest.raises(SigningUnavailable):
-        await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", "correct horse battery")
+        await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", "correct horse battery", THROTTLE)
 
 
 async def test_signing_in_upgrades_a_hash_made_with_outdated_parameters(uow: FakeUnitOfWork) -> None:
@@ -177,7 +181,12 @@ async def test_signing_in_upgrades_a_hash_made_with_outdated_parameters(uow: Fak
     created = await register_organisation(uow, FakePasswords(scheme="old"), sign_up())
 
     await sign_in(
-        uow, FakePasswords(scheme="new"), POLICY, "anna.meier@meier.example", "correct horse battery"
+        uow,
+        FakePasswords(scheme="new"),
+        POLICY,
+        "anna.meier@meier.example",
+        "correct horse battery",
+        THROTTLE,
     )
 
     assert uow.committed.users[created.user_id].password_hash == "new:correct horse battery"
@@ -194,3 +203,47 @@ async def test_a_profile_lists_the_organisations_a_person_belongs_to(
     assert [(m.organisation_id, m.organisation_name, m.role.value) for m in profile.memberships] == [
         (created.organisation_id, "Meier Hosting GmbH", "legal_representative")
     ]
+
+
+async def test_after_five_wrong_passwords_the_sixth_try_is_refused_unchecked_even_if_right(
+    uow: FakeUnitOfWork, passwords: FakePasswords
+) -> None:
+    await ensure_signing_key(uow, generate_ed25519_key_pair)
+    await register_organisation(uow, passwords, sign_up())
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", "incorrect horse", THROTTLE)
+    checked = passwords.verified
+
+    with pytest.raises(TooManyAttempts) as refused:
+        await sign_in(uow, passwords, POLICY, "Anna.Meier@meier.example", "correct horse battery", THROTTLE)
+
+    assert passwords.verified == checked
+    assert refused.value.status == 429
+    assert refused.value.headers == {"Retry-After": "60"}
+
+
+async def test_a_right_password_clears_the_account_s_count_but_not_the_address_s(
+    uow: FakeUnitOfWork, passwords: FakePasswords
+) -> None:
+    await ensure_signing_key(uow, generate_ed25519_key_pair)
+    await register_organisation(uow, passwords, sign_up())
+    throttle = Throttle(AttemptLimits(per_account=3, per_address=4), address="203.0.113.7")
+
+    async def attempt(password: str) -> str:
+        try:
+            await sign_in(uow, passwords, POLICY, "anna.meier@meier.example", password, throttle)
+        except TooManyAttempts as refused:
+            return f"429 {refused.detail}"
+        except Unauthenticated:
+            return "401"
+        return "200"
+
+    # The right password starts the account's count (three) again; the address's (four) keeps its
+    # failures: the sixth try is its fifth failure.
+    outcomes = [
+        await attempt(p) for p in ("wrong", "wrong", "correct horse battery", "wrong", "wrong", "wrong")
+    ]
+
+    assert outcomes[:5] == ["401", "401", "200", "401", "401"]
+    assert outcomes[5] == "429 too many failed sign-ins for this address: try again later"

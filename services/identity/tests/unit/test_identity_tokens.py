@@ -35,6 +35,7 @@ def key_made_in_this_test() -> tuple[SigningKey, Ed25519PrivateKey]:
 
 def grant(**overrides: object) -> AccessGrant:
     details: dict[str, object] = {
+        "token_id": uuid4(),
         "user_id": uuid4(),
         "roles": {uuid4(): Role.LEGAL_REPRESENTATIVE, uuid4(): Role.MEMBER},
         "issued_at": NOW,
@@ -59,8 +60,21 @@ def test_a_token_names_the_caller_and_their_role_in_each_organisation() -> None:
     assert claims["orgs"] == {str(org): role.value for org, role in access.roles.items()}
     assert claims["iss"] == "tessera-identity"
     assert claims["aud"] == "tessera"
+    assert claims["jti"] == str(access.token_id)
     assert claims["iat"] == int(NOW.timestamp())
     assert claims["exp"] - claims["iat"] == 15 * 60
+
+
+def test_a_token_is_issued_at_a_millisecond_and_never_lives_longer_than_its_lifetime() -> None:
+    key, private = key_made_in_this_test()
+    issued_at = NOW.replace(microsecond=123_987)
+
+    token = sign_access_token(grant(issued_at=issued_at, lifetime=timedelta(seconds=600)), key)
+
+    claims = jwt.decode(token, private.public_key(), algorithms=["EdDSA"], audience="tessera")
+    assert datetime.fromtimestamp(claims["iat"], UTC) == NOW.replace(microsecond=123_000)
+    assert claims["exp"] == int(NOW.timestamp()) + 600
+    assert 599 < claims["exp"] - claims["iat"] <= 600
 
 
 def test_a_token_names_the_key_that_signed_it() -> None:

@@ -15,6 +15,7 @@ from tessera_events.partnership import (
     RELATIONSHIPS,
     AccessChanged,
     AccessEndingSoon,
+    PartnerStaffChanged,
     RelationshipEnded,
     RelationshipEndReason,
     RelationshipProposed,
@@ -30,7 +31,7 @@ Partnership = RunningService[PartnershipSettings]
 async def test_partner_invitation_accepted_by_the_client_starts_the_relationship_with_its_scope(
     steps: Steps, organisations: Organisations, kafka: KafkaProbe
 ) -> None:
-    partner = await organisations.register("Invite Partner AG")
+    partner = await steps.active_partner(organisations, "Invite Partner AG")
     client = await organisations.register("Invited Client AG")
     ends_at = (datetime.now(UTC) + timedelta(days=60)).replace(microsecond=0)
 
@@ -57,7 +58,7 @@ async def test_partner_invitation_accepted_by_the_client_starts_the_relationship
 async def test_a_proposal_is_accepted_only_by_the_other_side_and_only_while_pending(
     steps: Steps, organisations: Organisations, partnership: Partnership
 ) -> None:
-    partner = await organisations.register("Pending Partner AG")
+    partner = await steps.active_partner(organisations, "Pending Partner AG")
     client = await organisations.register("Pending Client AG")
     body = {"partner_organisation_id": str(partner), "access": "full"}
     proposal = await steps.call("POST", f"/v1/organisations/{client}/partners", steps.as_(client), 201, body)
@@ -83,7 +84,7 @@ async def test_a_proposal_is_accepted_only_by_the_other_side_and_only_while_pend
 
 
 async def test_a_declined_invitation_never_starts(steps: Steps, organisations: Organisations) -> None:
-    partner = await organisations.register("Declined Partner AG")
+    partner = await steps.active_partner(organisations, "Declined Partner AG")
     client = await organisations.register("Declining Client AG")
     body = {"client_organisation_id": str(client), "access": "full"}
     proposal = await steps.call("POST", f"/v1/organisations/{partner}/clients", steps.as_(partner), 201, body)
@@ -98,7 +99,7 @@ async def test_a_declined_invitation_never_starts(steps: Steps, organisations: O
 async def test_client_restricting_access_while_partner_pays_returns_billing_to_the_client(
     steps: Steps, organisations: Organisations, kafka: KafkaProbe
 ) -> None:
-    partner = await organisations.register("Restricted Partner AG")
+    partner = await steps.active_partner(organisations, "Restricted Partner AG")
     client = await organisations.register("Restricting Client AG")
     relationship = await steps.invite(partner, client)
     rid = relationship["relationship_id"]
@@ -144,7 +145,7 @@ async def test_client_restricting_access_while_partner_pays_returns_billing_to_t
 async def test_only_the_clients_managers_change_access(
     steps: Steps, organisations: Organisations, who: str, status: int
 ) -> None:
-    partner = await organisations.register(f"Access Partner for {who}")
+    partner = await steps.active_partner(organisations, f"Access Partner for {who}")
     client = await organisations.register(f"Access Client for {who}")
     rid = (await steps.invite(partner, client))["relationship_id"]
     headers = {
@@ -160,9 +161,9 @@ async def test_only_the_clients_managers_change_access(
 
 
 async def test_partner_staff_act_on_a_client_only_with_a_staff_permission(
-    steps: Steps, organisations: Organisations
+    steps: Steps, organisations: Organisations, kafka: KafkaProbe
 ) -> None:
-    partner = await organisations.register("Staffed Partner AG")
+    partner = await steps.active_partner(organisations, "Staffed Partner AG")
     client = await organisations.register("Staffed Client AG")
     allowed, other = await organisations.add_member(partner), await organisations.add_member(partner)
     rid = (await steps.invite(partner, client))["relationship_id"]
@@ -185,22 +186,33 @@ async def test_partner_staff_act_on_a_client_only_with_a_staff_permission(
 
     assert granted["access"] == "full"
     assert listed == []
+    await steps.call("PUT", staff, steps.as_(partner), 200, {"user_ids": [str(allowed)]})  # no change
+    await steps.call("PUT", staff, steps.as_(partner), 200, {"user_ids": []})
+    named, emptied = await kafka.collect(
+        RELATIONSHIPS.name, lambda e: e.subject == rid and isinstance(e.data, PartnerStaffChanged), count=2
+    )
+    assert (named.data.staff_user_ids, emptied.data.staff_user_ids) == ((allowed,), ())
+    assert (named.data.partner_organisation_id, named.data.client_organisation_id) == (partner, client)
 
 
 async def test_a_member_who_leaves_the_partner_loses_the_clients_it_managed(
     steps: Steps, organisations: Organisations, kafka: KafkaProbe, partnership: Partnership
 ) -> None:
-    partner = await organisations.register("Leaving Staff Partner AG")
+    partner = await steps.active_partner(organisations, "Leaving Staff Partner AG")
     client = await organisations.register("Leaving Staff Client AG")
-    member = await organisations.add_member(partner)
+    other_client = await organisations.register("Other Staffed Client AG")
+    member, colleague = await organisations.add_member(partner), await organisations.add_member(partner)
     rid = (await steps.invite(partner, client))["relationship_id"]
-    await steps.call(
-        "PUT",
-        f"/v1/organisations/{partner}/clients/{rid}/staff",
-        steps.as_(partner),
-        200,
-        {"user_ids": [str(member)]},
-    )
+    other = (await steps.invite(partner, other_client))["relationship_id"]
+    for relationship, staff_list in ((rid, [member]), (other, [member, colleague])):
+        await steps.call(
+            "PUT",
+            f"/v1/organisations/{partner}/clients/{relationship}/staff",
+            steps.as_(partner),
+            200,
+            {"user_ids": [str(user) for user in staff_list]},
+        )
+    remover = uuid4()
 
     await kafka.publish(
         envelope(
@@ -208,7 +220,7 @@ async def test_a_member_who_leaves_the_partner_loses_the_clients_it_managed(
                 organisation_id=partner,
                 user_id=member,
                 role=Role.MEMBER,
-                revoked_by_user_id=None,
+                revoked_by_user_id=remover,
                 revoked_at=datetime.now(UTC),
             ),
             source="/tessera/identity",
@@ -225,12 +237,18 @@ async def test_a_member_who_leaves_the_partner_loses_the_clients_it_managed(
         await eventually(staff, what="the departed member to lose its permission", until=lambda s: s == [])
         == []
     )
+    told = await kafka.collect(
+        RELATIONSHIPS.name,
+        lambda e: isinstance(e.data, PartnerStaffChanged) and e.data.changed_by_user_id == remover,
+        count=2,
+    )
+    assert {(e.subject, e.data.staff_user_ids) for e in told} == {(rid, ()), (other, (colleague,))}
 
 
 async def test_client_stopping_the_relationship_revokes_access_and_tells_billing(
     steps: Steps, organisations: Organisations, kafka: KafkaProbe
 ) -> None:
-    partner = await organisations.register("Stopped Partner AG")
+    partner = await steps.active_partner(organisations, "Stopped Partner AG")
     client = await organisations.register("Stopping Client AG")
     rid = (await steps.invite(partner, client))["relationship_id"]
     await steps.call(
@@ -268,7 +286,7 @@ async def test_client_stopping_the_relationship_revokes_access_and_tells_billing
 async def test_time_bound_access_warns_both_sides_then_ends_and_stops_working(
     steps: Steps, organisations: Organisations, kafka: KafkaProbe
 ) -> None:
-    partner = await organisations.register("Time-bound Partner AG")
+    partner = await steps.active_partner(organisations, "Time-bound Partner AG")
     client = await organisations.register("Time-bound Client AG")
     ends_at = datetime.now(UTC) + timedelta(seconds=4)
 
@@ -295,7 +313,7 @@ async def test_time_bound_access_warns_both_sides_then_ends_and_stops_working(
 
 
 async def test_an_access_end_date_in_the_past_is_refused(steps: Steps, organisations: Organisations) -> None:
-    partner = await organisations.register("Past Partner AG")
+    partner = await steps.active_partner(organisations, "Past Partner AG")
     client = await organisations.register("Past Client AG")
     body = {
         "partner_organisation_id": str(partner),
@@ -316,7 +334,7 @@ async def test_an_access_end_date_in_the_past_is_refused(steps: Steps, organisat
 async def test_concurrent_requests_for_the_same_pair_start_one_proposal(
     steps: Steps, organisations: Organisations, partnership: Partnership
 ) -> None:
-    partner = await organisations.register("Raced Partner AG")
+    partner = await steps.active_partner(organisations, "Raced Partner AG")
     client = await organisations.register("Racing Client AG")
     body = {"partner_organisation_id": str(partner), "access": "full"}
 

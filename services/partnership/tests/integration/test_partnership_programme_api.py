@@ -2,13 +2,14 @@
 administrators' decisions, tiers for billing, affiliates, and the managed volume from billing's events."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from conftest import Organisations, Steps
 
 from tessera_devtools.testing import KafkaProbe, RunningService, envelope, eventually
-from tessera_events.billing import CashbackEarned, InvoicePaid
+from tessera_events.billing import CashbackEarned, InvoiceIssued, InvoicePaid, InvoiceVoided, TaxTreatment
 from tessera_events.identity import OrganisationKind, Role
 from tessera_events.money import Currency, Money
 from tessera_events.partnership import (
@@ -67,9 +68,6 @@ async def test_an_admitted_partner_gets_the_entry_tier_and_billing_hears_its_rat
     status = f"/v1/partner-programme/partners/{partner}/status"
     await steps.call("PUT", status, steps.as_(partner), 403, {"status": "active"})
     admitted = await steps.call("PUT", status, steps.admin(), 200, {"status": "active"})
-    gold = await steps.call(
-        "PUT", f"/v1/partner-programme/partners/{partner}/tier", steps.admin(), 200, {"tier": "gold"}
-    )
     await steps.call(
         "PUT", f"/v1/partner-programme/partners/{partner}/tier", steps.admin(), 422, {"tier": "x"}
     )
@@ -78,15 +76,9 @@ async def test_an_admitted_partner_gets_the_entry_tier_and_billing_hears_its_rat
     assert all(c["met"] for c in applied["conditions"])
     assert str(partner) in [p["organisation_id"] for p in waiting]
     assert (admitted["status"], admitted["tier"]["tier"]) == ("active", "bronze")
-    assert gold["tier"] == {"tier": "gold", "reseller_discount_bp": 3000, "cashback_bp": 2500}
-    events = await kafka.collect(PARTNERS.name, lambda e: e.subject == str(partner), count=4)
-    assert [type(e.data) for e in events] == [
-        PartnerStatusChanged,
-        PartnerTierAssigned,
-        PartnerStatusChanged,
-        PartnerTierAssigned,
-    ]
-    assert (events[3].data.tier, events[3].data.reseller_discount_bp) == ("gold", 3000)
+    events = await kafka.collect(PARTNERS.name, lambda e: e.subject == str(partner), count=3)
+    assert [type(e.data) for e in events] == [PartnerStatusChanged, PartnerTierAssigned, PartnerStatusChanged]
+    assert (events[1].data.tier, events[1].data.reseller_discount_bp) == ("bronze", 1000)
     await steps.call("POST", application_path(partner), steps.as_(partner), 409, GOOD)
 
 
@@ -106,7 +98,7 @@ async def test_an_organisation_cannot_be_partner_and_affiliate_at_once(
     assert "partner" in also_refused["detail"]
 
 
-async def test_managed_volume_counts_what_managed_clients_paid_over_the_last_12_months(
+async def test_managed_volume_is_measured_from_billings_invoices_and_earns_a_higher_tier(
     steps: Steps,
     organisations: Organisations,
     kafka: KafkaProbe,
@@ -116,51 +108,104 @@ async def test_managed_volume_counts_what_managed_clients_paid_over_the_last_12_
     client = await organisations.register("Volume Client AG")
     rid = UUID((await steps.invite(partner, client))["relationship_id"])
     now = datetime.now(UTC)
-    recent = paid(partner, client, 150_000, now - timedelta(days=30))
-    # The same invoice told twice (a replay under a new event id) counts once.
-    for invoice in (recent, recent, paid(partner, client, 999_999, now - timedelta(days=400))):
-        await kafka.publish(envelope(invoice, source="/tessera/billing"))
-    await kafka.publish(envelope(paid(None, client, 777, now), source="/tessera/billing"))
-    cashback = CashbackEarned(
-        entry_id=uuid4(),
-        partner_organisation_id=partner,
-        client_organisation_id=client,
-        relationship_id=rid,
-        invoice_id=uuid4(),
-        rate_bp=1000,
-        amount=Money(amount_minor=15_000, currency=Currency.CHF),
-        earned_at=now,
-    )
-    await kafka.publish(envelope(cashback, source="/tessera/billing"))
+    tier = f"/v1/partner-programme/partners/{partner}/tier"
+    short = await steps.call("PUT", tier, steps.admin(), 409, {"tier": "gold"})
+    to_client = issued(partner, client, client, 150_000, now - timedelta(days=30))
+    voided = issued(partner, client, client, 80_000, now - timedelta(days=20))
+    to_partner = issued(partner, client, partner, 60_000, now - timedelta(days=10))
+    events = [
+        to_client,
+        to_client,  # the same invoice told twice (a replay under a new event id) counts once
+        issued(partner, client, client, 999_999, now - timedelta(days=400)),  # older than 12 months
+        issued(None, client, client, 777, now),  # not managed by a partner
+        voided,
+        InvoiceVoided(
+            invoice_id=voided.invoice_id,
+            number=voided.number,
+            payer_organisation_id=client,
+            uncollectible=False,
+            reason="ordered by mistake",
+            voided_at=now,
+        ),
+        to_partner,
+        paid(partner, to_partner, now),
+        paid(partner, to_client, now),
+        CashbackEarned(
+            entry_id=uuid4(),
+            partner_organisation_id=partner,
+            client_organisation_id=client,
+            relationship_id=rid,
+            invoice_id=to_client.invoice_id,
+            rate_bp=1000,
+            amount=chf(15_000),
+            earned_at=now,
+        ),
+    ]
+    for event in events:
+        await kafka.publish(envelope(event, source="/tessera/billing"))
 
-    async def console() -> dict[str, object] | None:
+    async def measured() -> dict[str, Any] | None:
         response = await partnership.http.get(
-            f"/v1/organisations/{partner}/console", headers=steps.as_(partner)
+            f"/v1/partner-programme/partners/{partner}", headers=steps.admin()
         )
-        body: dict[str, object] = response.json()
+        body: dict[str, Any] = response.json()
         return body if body["cashback_last_12_months"] else None
 
-    seen = await eventually(console, what="the console to show cashback")
-    standing = await steps.call("GET", f"/v1/partner-programme/partners/{partner}", steps.admin(), 200)
+    standing = await eventually(measured, what="the standing to count billing's invoices")
+    console = await steps.call("GET", f"/v1/organisations/{partner}/console", steps.as_(partner), 200)
+    gold = await steps.call("PUT", tier, steps.admin(), 200, {"tier": "gold"})
 
-    assert seen["managed_volume_last_12_months"] == [{"amount_minor": 150_000, "currency": "CHF"}]
-    assert seen["cashback_last_12_months"] == [{"amount_minor": 15_000, "currency": "CHF"}]
-    assert standing["managed_volume_last_12_months"] == [{"amount_minor": 150_000, "currency": "CHF"}]
+    assert "managed volume" in short["detail"]
+    assert standing["invoiced_to_clients_last_12_months"] == [{"amount_minor": 150_000, "currency": "CHF"}]
+    assert standing["paid_by_partner_last_12_months"] == [{"amount_minor": 60_000, "currency": "CHF"}]
+    assert standing["managed_volume_last_12_months"] == [{"amount_minor": 210_000, "currency": "CHF"}]
+    assert {c["condition"]: c["met"] for c in standing["conditions"]} == {
+        "annual_commitment": True,
+        "managed_volume": True,
+    }
+    assert console["managed_volume_last_12_months"] == standing["managed_volume_last_12_months"]
+    assert console["cashback_last_12_months"] == [{"amount_minor": 15_000, "currency": "CHF"}]
+    assert gold["tier"] == {"tier": "gold", "reseller_discount_bp": 3000, "cashback_bp": 2500}
+    own = await steps.call("GET", f"/v1/organisations/{partner}/partner-programme", steps.as_(partner), 200)
+    assert own["conditions"] == standing["conditions"]
     member_view = await steps.call(
         "GET", f"/v1/organisations/{partner}/console", steps.as_(partner, Role.MEMBER), 200
     )
     assert member_view["managed_volume_last_12_months"] is None
 
 
-def paid(partner: UUID | None, client: UUID, amount: int, paid_at: datetime) -> InvoicePaid:
-    return InvoicePaid(
+def chf(amount: int) -> Money:
+    return Money(amount_minor=amount, currency=Currency.CHF)
+
+
+def issued(partner: UUID | None, client: UUID, payer: UUID, net: int, at: datetime) -> InvoiceIssued:
+    """An invoice billing issued for the client's products, to ``payer``, with 8.1 % Swiss VAT."""
+    tax = net * 81 // 1000
+    return InvoiceIssued(
         invoice_id=uuid4(),
         number=f"CH-2026-{uuid4().hex[:6]}",
-        payer_organisation_id=client,
+        payer_organisation_id=payer,
         owner_organisation_id=client,
+        relationship_id=None if partner is None else uuid4(),
         partner_organisation_id=partner,
-        total=Money(amount_minor=amount, currency=Currency.CHF),
-        paid_at=paid_at,
+        subtotal=chf(net),
+        tax=chf(tax),
+        total=chf(net + tax),
+        tax_treatment=TaxTreatment.SWISS_VAT,
+        issued_at=at,
+        due_on=at.date() + timedelta(days=30),
+    )
+
+
+def paid(partner: UUID, invoice: InvoiceIssued, at: datetime) -> InvoicePaid:
+    return InvoicePaid(
+        invoice_id=invoice.invoice_id,
+        number=invoice.number,
+        payer_organisation_id=invoice.payer_organisation_id,
+        owner_organisation_id=invoice.owner_organisation_id,
+        partner_organisation_id=partner,
+        total=invoice.total,
+        paid_at=at,
     )
 
 
@@ -190,7 +235,7 @@ async def test_a_partner_leaving_the_programme_ends_its_relationships(
     assert ended.data.reason is RelationshipEndReason.PARTNER_LEFT_PROGRAMME
 
 
-async def test_a_suspended_partner_keeps_its_clients_but_takes_no_new_ones_and_leaves_the_directory(
+async def test_a_suspended_partner_keeps_its_clients_but_nobody_acts_for_them_until_it_is_readmitted(
     steps: Steps, organisations: Organisations, partnership: RunningService[PartnershipSettings]
 ) -> None:
     partner = await steps.active_partner(organisations, f"Suspended {uuid4().hex[:8]} AG")
@@ -204,12 +249,18 @@ async def test_a_suspended_partner_keeps_its_clients_but_takes_no_new_ones_and_l
         200,
         {"website_url": "https://alpenweb.example.ch", "languages": ["de"]},
     )
+    status = f"/v1/partner-programme/partners/{partner}/status"
+    access = f"/v1/organisations/{partner}/clients/{rid}/access"
+    billing_mode = f"/v1/organisations/{client}/partners/{rid}/billing-mode"
 
-    await steps.call(
-        "PUT", f"/v1/partner-programme/partners/{partner}/status", steps.admin(), 200, {"status": "suspended"}
+    await steps.call("PUT", status, steps.admin(), 200, {"status": "suspended"})
+
+    refused = await steps.call("GET", access, steps.as_(partner), 403)
+    kept = await steps.call("GET", f"/v1/organisations/{client}/relationships/{rid}", steps.as_(client), 200)
+    console = await steps.call("GET", f"/v1/organisations/{partner}/console", steps.as_(partner), 200)
+    not_to_partner = await steps.call(
+        "PUT", billing_mode, steps.as_(client), 409, {"billing_mode": "partner_pays"}
     )
-
-    await steps.call("GET", f"/v1/organisations/{partner}/clients/{rid}/access", steps.as_(partner), 200)
     await steps.call(
         "POST",
         f"/v1/organisations/{partner}/clients",
@@ -220,3 +271,39 @@ async def test_a_suspended_partner_keeps_its_clients_but_takes_no_new_ones_and_l
     await steps.call("GET", f"/v1/organisations/{partner}/received-offer-requests", steps.as_(partner), 409)
     listed = await partnership.http.get("/v1/directory", params={"q": "Suspended"})
     assert str(partner) not in [entry["organisation_id"] for entry in listed.json()]
+    assert "suspended" in refused["detail"]
+    assert kept["status"] == "active"
+    assert (console["partner_status"], len(console["clients"])) == ("suspended", 1)
+    assert "suspended" in not_to_partner["detail"]
+
+    await steps.call("PUT", status, steps.admin(), 200, {"status": "active"})
+
+    await steps.call("GET", access, steps.as_(partner), 200)
+    await steps.call("PUT", billing_mode, steps.as_(client), 200, {"billing_mode": "partner_pays"})
+
+
+async def test_an_organisation_never_admitted_is_no_partner(
+    steps: Steps, organisations: Organisations
+) -> None:
+    applicant = await organisations.register("Applicant Only AG", registry_number="CHE-109.322.551")
+    outsider = await organisations.register("Outsider AG")
+    client = await organisations.register("Careful Client AG")
+    await steps.call("POST", application_path(applicant), steps.as_(applicant), 201, GOOD)
+
+    for partner in (applicant, outsider):
+        invited = await steps.call(
+            "POST",
+            f"/v1/organisations/{partner}/clients",
+            steps.as_(partner),
+            409,
+            {"client_organisation_id": str(client), "access": "full"},
+        )
+        asked = await steps.call(
+            "POST",
+            f"/v1/organisations/{client}/partners",
+            steps.as_(client),
+            409,
+            {"partner_organisation_id": str(partner), "access": "full"},
+        )
+        assert "not been admitted" in invited["detail"]
+        assert "not been admitted" in asked["detail"]

@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from conftest import Organisations
+from conftest import Organisations, Steps
 
 from tessera_devtools.testing import KafkaProbe, RunningService, TokenIssuer
 from tessera_events.identity import Role
@@ -43,9 +43,13 @@ async def grant(
 
 
 async def test_client_switching_to_partner_pays_is_published_with_its_effective_date(
-    partnership: Partnership, tokens: TokenIssuer, organisations: Organisations, kafka: KafkaProbe
+    partnership: Partnership,
+    tokens: TokenIssuer,
+    organisations: Organisations,
+    kafka: KafkaProbe,
+    steps: Steps,
 ) -> None:
-    partner = await organisations.register("Alpenweb Partner AG")
+    partner = await steps.active_partner(organisations, "Alpenweb Partner AG")
     client = await organisations.register("Boulangerie Dupont SA", "FR")
     relationship = await grant(partnership, tokens, client, partner)
     user = uuid4()
@@ -70,9 +74,9 @@ async def test_client_switching_to_partner_pays_is_published_with_its_effective_
 
 
 async def test_both_sides_see_the_relationship_and_outsiders_are_told_it_does_not_exist(
-    partnership: Partnership, tokens: TokenIssuer, organisations: Organisations
+    partnership: Partnership, tokens: TokenIssuer, organisations: Organisations, steps: Steps
 ) -> None:
-    partner = await organisations.register("Partner Seen GmbH")
+    partner = await steps.active_partner(organisations, "Partner Seen GmbH")
     client = await organisations.register("Client Seen AG")
     relationship = await grant(partnership, tokens, client, partner)
     path = f"/relationships/{relationship['relationship_id']}"
@@ -109,11 +113,12 @@ async def test_who_pays_changes_only_as_the_rules_allow(
     partnership: Partnership,
     tokens: TokenIssuer,
     organisations: Organisations,
+    steps: Steps,
     case: str,
     status: int,
     detail: str,
 ) -> None:
-    partner = await organisations.register(f"Partner for {case}")
+    partner = await steps.active_partner(organisations, f"Partner for {case}")
     client = await organisations.register(f"Client for {case}")
     access = "restricted" if case == "restricted access" else "full"
     relationship = await grant(partnership, tokens, client, partner, access)
@@ -139,9 +144,9 @@ async def test_who_pays_changes_only_as_the_rules_allow(
 
 
 async def test_granting_access_refuses_unknown_partners_duplicates_and_self(
-    partnership: Partnership, tokens: TokenIssuer, organisations: Organisations
+    partnership: Partnership, tokens: TokenIssuer, organisations: Organisations, steps: Steps
 ) -> None:
-    partner = await organisations.register("Partner Once AG")
+    partner = await steps.active_partner(organisations, "Partner Once AG")
     client = await organisations.register("Client Once AG")
     await grant(partnership, tokens, client, partner)
     headers = tokens.headers({client: Role.LEGAL_REPRESENTATIVE})
@@ -154,6 +159,9 @@ async def test_granting_access_refuses_unknown_partners_duplicates_and_self(
         )
         return response.status_code
 
+    never_admitted = await organisations.register("Never Admitted AG")
+
     assert await attempt(uuid4()) == 404
     assert await attempt(partner) == 409
     assert await attempt(client) == 422
+    assert await attempt(never_admitted) == 409

@@ -161,8 +161,9 @@ def test_partner_staff_need_a_permission_and_managers_do_not() -> None:
     with pytest.raises(StaffNotPermitted):
         relationship.authorise_partner_user(STAFF, is_partner_manager=False, now=NOW)
     relationship.authorise_partner_user(USER, is_partner_manager=True, now=NOW)
-    relationship.set_staff(frozenset({STAFF}), partner_staff=frozenset({STAFF, USER}))
+    assert relationship.set_staff(frozenset({STAFF}), partner_staff=frozenset({STAFF, USER}))
     relationship.authorise_partner_user(STAFF, is_partner_manager=False, now=NOW)
+    assert not relationship.set_staff(frozenset({STAFF}), partner_staff=frozenset({STAFF, USER}))
 
 
 def test_restricted_access_lets_partner_users_act_only_on_the_listed_products() -> None:

@@ -5,19 +5,33 @@ from uuid import uuid4
 
 import pytest
 
-from tessera_partnership.domain.errors import PartnerAndAffiliate, ProgrammeTransitionRefused, UnknownTier
+from tessera_partnership.domain.errors import (
+    PartnerAndAffiliate,
+    PartnerMayNotAct,
+    PartnerNotActive,
+    ProgrammeTransitionRefused,
+    TierNeedsManagedVolume,
+    UnknownTier,
+)
 from tessera_partnership.domain.money import Money
 from tessera_partnership.domain.programme import (
+    ADMISSION_CONDITIONS,
     MAX_RATE_BP,
     TIERS,
     Application,
     ApplicationRefusedWith,
     Condition,
+    ManagedVolume,
     Partner,
     PartnerStatus,
     check_application,
+    managed_volume_check,
+    require_admitted_partner,
     require_not_affiliate,
     require_not_partner,
+    require_partner_may_act,
+    require_partner_may_pay,
+    standing_conditions,
     tier_named,
 )
 
@@ -46,7 +60,7 @@ def test_a_company_meeting_every_condition_is_admitted_as_applied() -> None:
     assert partner.status is PartnerStatus.APPLIED
     assert partner.registry_number == "CHE109322551"
     assert all(check.met for check in checks)
-    assert [check.condition for check in checks] == list(Condition)
+    assert [check.condition for check in checks] == list(ADMISSION_CONDITIONS)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +109,7 @@ def test_a_refused_application_carries_every_check() -> None:
         Condition.COMPANY,
         Condition.RESELLER_TERMS,
     }
-    assert len(refused.value.checks) == len(Condition)
+    assert len(refused.value.checks) == len(ADMISSION_CONDITIONS)
 
 
 def test_the_programme_moves_applied_to_active_to_suspended_and_back_and_anyone_may_leave() -> None:
@@ -138,3 +152,64 @@ def test_an_organisation_cannot_be_a_partner_and_an_affiliate() -> None:
         require_not_partner(partner)
     partner.move_to(PartnerStatus.LEFT, NOW)
     require_not_partner(partner)
+
+
+def admitted() -> Partner:
+    partner, _ = Partner.admit_application(uuid4(), application(), now=NOW)
+    partner.move_to(PartnerStatus.ACTIVE, NOW)
+    return partner
+
+
+def test_only_an_active_partner_takes_on_clients_takes_over_invoices_and_acts_for_clients() -> None:
+    applicant, _ = Partner.admit_application(uuid4(), application(), now=NOW)
+    for partner, said in ((None, "not been admitted"), (applicant, "not been admitted")):
+        with pytest.raises(PartnerNotActive, match=said):
+            require_admitted_partner(partner)
+        with pytest.raises(PartnerNotActive, match=said):
+            require_partner_may_pay(partner)
+        with pytest.raises(PartnerMayNotAct, match=said):
+            require_partner_may_act(partner)
+    partner = admitted()
+    require_admitted_partner(partner)
+    require_partner_may_act(partner)
+    partner.move_to(PartnerStatus.SUSPENDED, NOW)
+    with pytest.raises(PartnerMayNotAct, match="suspended"):
+        require_partner_may_act(partner)
+    partner.move_to(PartnerStatus.ACTIVE, NOW)
+    require_partner_may_act(partner)
+
+
+def test_managed_volume_adds_what_clients_were_invoiced_to_what_the_partner_paid_per_currency() -> None:
+    volume = ManagedVolume(
+        invoiced_to_clients=(Money(120_000, "CHF"), Money(5_000, "EUR")),
+        paid_by_partner=(Money(80_000, "CHF"),),
+    )
+    assert volume.total == (Money(200_000, "CHF"), Money(5_000, "EUR"))
+    assert volume.in_currency("CHF") == Money(200_000, "CHF")
+
+
+def test_the_volume_condition_compares_billings_figures_with_the_programmes_minimum() -> None:
+    partner = admitted()
+    short = ManagedVolume(invoiced_to_clients=(Money(199_999, "CHF"), Money(900_000, "EUR")))
+    reached = ManagedVolume(
+        invoiced_to_clients=(Money(150_000, "CHF"),), paid_by_partner=(Money(50_000, "CHF"),)
+    )
+
+    declared, measured = standing_conditions(partner, short)
+
+    assert (declared.condition, declared.met) == (Condition.ANNUAL_COMMITMENT, True)
+    assert (measured.condition, measured.met) == (Condition.MANAGED_VOLUME, False)
+    assert "CHF 1999.99 managed" in measured.detail
+    assert "requires CHF 2000.00" in measured.detail
+    assert managed_volume_check(partner, reached).met
+
+
+def test_a_tier_above_the_entry_tier_is_earned_by_managed_volume() -> None:
+    partner = admitted()
+    short = managed_volume_check(partner, ManagedVolume())
+    with pytest.raises(TierNeedsManagedVolume, match="gold"):
+        partner.assign_reviewed_tier(tier_named("gold"), short)
+    partner.assign_reviewed_tier(tier_named("bronze"), short)
+    reached = managed_volume_check(partner, ManagedVolume(paid_by_partner=(Money(200_000, "CHF"),)))
+    partner.assign_reviewed_tier(tier_named("gold"), reached)
+    assert partner.tier == "gold"

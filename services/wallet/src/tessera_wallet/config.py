@@ -23,6 +23,16 @@ class WalletSettings(ServiceSettings):
     stripe_webhook_secret: SecretStr = Field(
         default=SecretStr(""), description="Signing secret of the Stripe webhook endpoint (whsec_...)."
     )
+    partner_top_up_max_minor: int = Field(
+        default=50_000,
+        gt=0,
+        description="The most a partner's user may charge to a client's card in one top-up (minor units).",
+    )
+    partner_top_up_daily_max_minor: int = Field(
+        default=200_000,
+        gt=0,
+        description="The most a partner may charge to a client's card in top-ups in 24 hours (minor units).",
+    )
     operator_organisation_id: UUID | None = Field(
         default=None,
         description="Administrators of this organisation are operators: they grant complimentary credits.",

@@ -11,6 +11,7 @@ from tessera_kit.service import ServiceDefinition
 from tessera_wallet.adapters.stripe_gateway import StripeGateway
 from tessera_wallet.adapters.uow import WalletUnitOfWork
 from tessera_wallet.config import WalletSettings
+from tessera_wallet.domain.charges import PartnerCardLimits
 from tessera_wallet.entrypoints.charging import Charger
 from tessera_wallet.entrypoints.consumers import handlers
 from tessera_wallet.entrypoints.http import build_router
@@ -30,6 +31,9 @@ def define(
             source="/tessera/wallet",
             clock=clock,
             operator_organisation_id=settings.operator_organisation_id,
+            partner_card_limits=PartnerCardLimits(
+                settings.partner_top_up_max_minor, settings.partner_top_up_daily_max_minor
+            ),
         )
 
     charger = Charger(

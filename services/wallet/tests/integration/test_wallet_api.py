@@ -47,7 +47,7 @@ async def use(
     return await wallet.http.post(
         f"{base(organisation)}/usage",
         json={"usage_id": str(usage_id or uuid4()), "kind": "sms", "quantity": 1, "amount_minor": amount},
-        headers=tokens.headers({organisation: Role.MEMBER}),
+        headers=tokens.headers({organisation: Role.ADMINISTRATOR}),
     )
 
 
@@ -136,7 +136,7 @@ async def test_a_debit_beyond_the_balance_is_refused_with_its_reason_and_an_even
     in_euros = await wallet.http.post(
         f"{base(client, 'EUR')}/usage",
         json={"usage_id": str(uuid4()), "kind": "email", "quantity": 1, "amount_minor": 1},
-        headers=tokens.headers({client: Role.MEMBER}),
+        headers=tokens.headers({client: Role.ADMINISTRATOR}),
     )
     balance = await wallet.http.get(base(client), headers=tokens.headers({client: Role.MEMBER}))
 
@@ -195,11 +195,19 @@ async def test_only_members_and_partners_with_wallet_access_reach_the_wallet(
     wallet: Wallet, tokens: TokenIssuer
 ) -> None:
     client, partner, restricted_partner, stranger = uuid4(), uuid4(), uuid4(), uuid4()
+    relationship, partner_user = uuid4(), uuid4()
     await funded(wallet, tokens, client, paid=1000)
     async with wallet.runtime.unit_of_work() as uow:
         await uow.projections.record_partner_access(
-            uuid4(), partner, client, access="restricted", product_codes=["wallet"], access_ends_at=None
+            relationship,
+            partner,
+            client,
+            access="restricted",
+            product_codes=["wallet"],
+            access_ends_at=None,
+            billing_mode="client_pays",
         )
+        await uow.projections.record_staff(relationship, [partner_user])
         await uow.projections.record_partner_access(
             uuid4(),
             restricted_partner,
@@ -207,6 +215,7 @@ async def test_only_members_and_partners_with_wallet_access_reach_the_wallet(
             access="restricted",
             product_codes=["hosting"],
             access_ends_at=None,
+            billing_mode="client_pays",
         )
         await uow.commit()
     path = base(client)
@@ -215,7 +224,10 @@ async def test_only_members_and_partners_with_wallet_access_reach_the_wallet(
     member_top_up = await wallet.http.post(
         f"{path}/top-ups", json={"amount_minor": 100}, headers=tokens.headers({client: Role.MEMBER})
     )
-    partner_sees = await wallet.http.get(path, headers=tokens.headers({partner: Role.MEMBER}))
+    partner_sees = await wallet.http.get(
+        path, headers=tokens.headers({partner: Role.MEMBER}, user_id=partner_user)
+    )
+    partner_not_on_staff = await wallet.http.get(path, headers=tokens.headers({partner: Role.MEMBER}))
     partner_configures = await wallet.http.put(
         f"{path}/auto-recharge",
         json={"enabled": True, "threshold_minor": 500, "amount_minor": 2000, "monthly_cap_minor": 10000},
@@ -231,6 +243,7 @@ async def test_only_members_and_partners_with_wallet_access_reach_the_wallet(
     assert outsider.headers["content-type"] == "application/problem+json"
     assert member_top_up.status_code == 403
     assert partner_sees.status_code == 200
+    assert partner_not_on_staff.status_code == 404
     assert partner_configures.status_code == 200, partner_configures.text
     assert other_partner.status_code == 404
     assert member_gifts.status_code == 403

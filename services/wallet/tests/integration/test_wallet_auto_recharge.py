@@ -57,7 +57,7 @@ async def debit(wallet: Wallet, tokens: TokenIssuer, client: UUID, amount: int) 
     response = await wallet.http.post(
         f"{base(client)}/usage",
         json={"usage_id": str(uuid4()), "kind": "sms", "quantity": 1, "amount_minor": amount},
-        headers=tokens.headers({client: Role.MEMBER}),
+        headers=tokens.headers({client: Role.ADMINISTRATOR}),
     )
     status: int = response.status_code
     return status

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
+from tessera_devtools import console
 from tessera_devtools.endpoints import SERVICES, Endpoints
 from tessera_devtools.infra import select_provider
-from tessera_devtools.layout import DEFAULT_RUN, Layout
+from tessera_devtools.layout import DEFAULT_RUN, Layout, free_port
 from tessera_devtools.process import ComponentError, cancel_waits, progress
 from tessera_devtools.services import RunningServices, service_env, start_services
 from tessera_devtools.session import RunBusyError, stop_all_runs
@@ -21,7 +22,7 @@ from tessera_devtools.session import RunBusyError, stop_all_runs
 USAGE = """usage: ./dev <command> [arguments]
 
 commands:
-  up       start Kafka, PostgreSQL, stripe-mock, the SMTP inbox, the trace collector and all five
+  up       start Kafka, PostgreSQL, stripe-mock, the SMTP inbox, Zipkin (traces) and all five
            services in the foreground; print their addresses; Ctrl-C stops everything
   infra    start only the infrastructure; print its addresses as `export` lines; Ctrl-C stops it
   down     stop whatever an earlier `up`, `infra` or test session left running
@@ -32,6 +33,8 @@ commands:
   test     ruff check, mypy, the contracts check, then pytest (extra arguments go to pytest)
   faults   start everything, run the fault scenarios (all, or those named), print what each lost,
            duplicated or reordered and its recovery time; exit 1 if anything was lost or duplicated
+  openapi  [--check]: write each service's OpenAPI document (services/<name>/openapi.json), or
+           fail when one is stale
   help     show this text
 
 Environment: TESSERA_INFRA=local|external|testcontainers forces a provider; see
@@ -84,9 +87,10 @@ def _print_infra(endpoints: Endpoints) -> None:
         print(f"    inbox page   {endpoints.smtp_web_url}")
     if endpoints.maildir:
         print(f"    maildir      {endpoints.maildir}")
-    print(f"  traces (OTLP)  {endpoints.otlp_endpoint or 'off'}")
-    if endpoints.spans_file:
-        print(f"    spans file   {endpoints.spans_file}")
+    if endpoints.zipkin_url:
+        print(f"  traces         {endpoints.zipkin_url}/zipkin/   (Zipkin's dashboard)")
+    else:
+        print("  traces         off")
 
 
 def _watch(services: RunningServices) -> Callable[[], None]:
@@ -106,11 +110,17 @@ def up() -> int:
     """Start infrastructure and services in the foreground until Ctrl-C or SIGTERM."""
     provider = select_provider(DEFAULT_RUN)
     services: RunningServices | None = None
+    manager: console.RunningConsole | None = None
     with _stoppable():
         try:
             endpoints = provider.start()
-            services = start_services(endpoints, session=provider.session)
+            console_port = free_port()
+            settings = console.service_settings(console_port)
+            services = start_services(endpoints, session=provider.session, settings=settings)
+            manager = console.start_beside(services, console_port)
             print("\nTessera is up:")
+            if manager is not None:
+                print(f"  {'console':<12}   {manager.url}   the Manager (web console)")
             for name in services.names:
                 url = services.url(name)
                 links = f"docs {url}/docs   asyncapi {url}/asyncapi.json   metrics {url}/metrics"
@@ -120,6 +130,8 @@ def up() -> int:
             print("Ctrl-C (or `./dev down` from another terminal) stops everything.", flush=True)
             _wait_forever(_watch(services))
         finally:
+            if manager is not None:
+                manager.stop()
             if services is not None:
                 services.stop()
             provider.stop()
@@ -160,13 +172,21 @@ def _against_suite(run: Callable[[Endpoints, RunningServices], int]) -> int:
     """Start everything, run ``run`` against it, stop everything."""
     provider = select_provider(DEFAULT_RUN)
     services: RunningServices | None = None
+    manager: console.RunningConsole | None = None
     code = 130
     with _stoppable():
         try:
             endpoints = provider.start()
-            services = start_services(endpoints, session=provider.session)
+            console_port = free_port()
+            settings = console.service_settings(console_port)
+            services = start_services(endpoints, session=provider.session, settings=settings)
+            manager = console.start_beside(services, console_port)
+            if manager is not None:
+                print(f"\n  the Manager (web console): {manager.url}", flush=True)
             code = run(endpoints, services)
         finally:
+            if manager is not None:
+                manager.stop()
             if services is not None:
                 services.stop()
             provider.stop()
@@ -216,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tessera_devtools.testrun import main as run_tests
 
             return run_tests(rest)
+        if command == "openapi":
+            from tessera_devtools.openapi_files import main as write_openapi
+
+            return write_openapi(rest)
         if command == "faults":
             return faults(rest)
         if command == "bench":

@@ -1,15 +1,16 @@
 """``./dev demo``: the billing-mode story, step by step, on the real suite."""
 
 import asyncio
+import sys
 from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from tessera_devtools.endpoints import Endpoints
-from tessera_devtools.otlp_collector import wait_for_spans
 from tessera_devtools.services import RunningServices
 from tessera_devtools.story import Organisation, Story, Switch
+from tessera_devtools.zipkin import service_of, trace_url, wait_for_trace
 
 TRACED_SERVICES = {"partnership", "billing", "notify"}
 
@@ -26,19 +27,22 @@ def detail(text: str) -> None:
 
 def main(endpoints: Endpoints, services: RunningServices) -> int:
     """Run the story against running services and print what happens; 0 when it all worked."""
-    maildir, spans_file = endpoints.maildir, endpoints.spans_file
-    if maildir is None or spans_file is None:
-        print("the demo needs the local SMTP inbox and trace collector (TESSERA_INFRA=local)")
+    maildir, zipkin = endpoints.maildir, endpoints.zipkin_url
+    if maildir is None or zipkin is None:
+        print("the demo needs the local SMTP inbox and Zipkin (TESSERA_INFRA=local)")
         return 2
     try:
-        asyncio.run(_tell(endpoints.kafka_bootstrap, services, maildir, spans_file))
+        asyncio.run(_tell(endpoints.kafka_bootstrap, services, maildir, zipkin))
     except AssertionError as error:
         print(f"\nThe story broke: {error}\nService logs: {services.layout.logs}")
         return 1
+    if sys.stdin.isatty():
+        # Zipkin keeps spans in memory only: give the person time to open the trace first.
+        input("\nPress Enter to stop everything (Zipkin forgets the trace then). ")
     return 0
 
 
-async def _tell(kafka_bootstrap: str, services: RunningServices, maildir: Path, spans_file: Path) -> None:
+async def _tell(kafka_bootstrap: str, services: RunningServices, maildir: Path, zipkin: str) -> None:
     urls = {name: services.url(name) for name in services.names}
     story = Story(urls, kafka_bootstrap)
     try:
@@ -58,8 +62,8 @@ async def _tell(kafka_bootstrap: str, services: RunningServices, maildir: Path, 
         _print_events(switch)
         await _payer_moved(story, partner, client)
         _print_emails(switch.emails)
-        spans = await asyncio.to_thread(wait_for_spans, spans_file, switch.trace_id, TRACED_SERVICES, 30.0)
-        _print_trace(switch, spans)
+        spans = await asyncio.to_thread(wait_for_trace, zipkin, switch.trace_id, TRACED_SERVICES, 30.0)
+        _print_trace(switch, spans, trace_url(zipkin, switch.trace_id))
     finally:
         await story.close()
 
@@ -120,10 +124,11 @@ def _print_emails(emails: list[EmailMessage]) -> None:
         detail(f"to {message['To']} [{message['Content-Language']}] {message['Subject']}")
 
 
-def _print_trace(switch: Switch, spans: list[dict[str, Any]]) -> None:
-    per_service = Counter(span["service"] for span in spans)
+def _print_trace(switch: Switch, spans: list[dict[str, Any]], url: str) -> None:
+    per_service = Counter(service_of(span) for span in spans)
     print(
         f"\nTrace {switch.trace_id}: {len(spans)} spans — "
         + ", ".join(f"{service} {count}" for service, count in sorted(per_service.items()))
     )
+    print(f"The story's trace in Zipkin: {url}")
     print(f"End-to-end latency (request sent -> both e-mails in the SMTP inbox): {switch.latency_ms:.0f} ms")

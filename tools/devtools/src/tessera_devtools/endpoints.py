@@ -16,6 +16,7 @@ class Endpoints:
     ``kafka_sasl_bootstrap`` is a second listener of the same Kafka that requires SASL_PLAINTEXT with
     the PLAIN mechanism, as ``kafka_sasl_username``/``kafka_sasl_password`` (the local provider always
     opens one; the external provider when ``TESSERA_KAFKA_SASL_*`` name one; otherwise None).
+    ``zipkin_url`` is the base URL of the Zipkin server the services send spans to (None: no tracing).
     """
 
     kafka_bootstrap: str
@@ -25,8 +26,7 @@ class Endpoints:
     smtp_port: int
     maildir: Path | None
     stripe_api_base: str
-    otlp_endpoint: str | None
-    spans_file: Path | None
+    zipkin_url: str | None
     smtp_web_url: str | None = None
     kafka_sasl_bootstrap: str | None = None
     kafka_sasl_username: str | None = None
@@ -45,7 +45,7 @@ class Endpoints:
             "TESSERA_SMTP_HOST": self.smtp_host,
             "TESSERA_SMTP_PORT": str(self.smtp_port),
             "TESSERA_STRIPE_API_BASE": self.stripe_api_base,
-            "TESSERA_OTLP_ENDPOINT": self.otlp_endpoint or "",
+            "TESSERA_ZIPKIN_URL": self.zipkin_url or "",
         }
         if self.kafka_sasl_bootstrap is not None:
             env["TESSERA_KAFKA_SASL_BOOTSTRAP"] = self.kafka_sasl_bootstrap
@@ -53,6 +53,4 @@ class Endpoints:
             env["TESSERA_KAFKA_SASL_PASSWORD"] = self.kafka_sasl_password or ""
         if self.maildir is not None:
             env["TESSERA_SMTP_MAILDIR"] = str(self.maildir)
-        if self.spans_file is not None:
-            env["TESSERA_SPANS_FILE"] = str(self.spans_file)
         return env

@@ -1,4 +1,4 @@
-"""Kafka, PostgreSQL, stripe-mock, an SMTP inbox and an OTLP collector, from one of three providers.
+"""Kafka, PostgreSQL, stripe-mock, an SMTP inbox and Zipkin (traces), from one of three providers.
 
 * :class:`LocalProcesses` (the default without Docker) runs everything as local processes.
 * :class:`External` uses a Kafka and a PostgreSQL that already run (``TESSERA_KAFKA_BOOTSTRAP``,
@@ -27,8 +27,9 @@ from tessera_devtools.layout import DEFAULT_RUN
 from tessera_devtools.postgres import LocalPostgres, drop_databases, postgres_answers, provision_databases
 from tessera_devtools.process import ComponentError, progress, wait_until
 from tessera_devtools.session import RunSession
-from tessera_devtools.sidecars import InboxAddress, LocalCollector, LocalInbox
+from tessera_devtools.sidecars import InboxAddress, LocalInbox
 from tessera_devtools.stripe_mock import LocalStripeMock, stripe_mock_answers
+from tessera_devtools.zipkin import LocalZipkin, zipkin_answers
 
 __all__ = [
     "External",
@@ -128,12 +129,12 @@ class InfraProvider(ABC):
             self._session = None
         self._endpoints = None
 
-    def _local_sidecars(self, session: RunSession) -> tuple[InboxAddress, tuple[str, Path]]:
-        inbox, collector = LocalInbox(session), LocalCollector(session)
+    def _local_sidecars(self, session: RunSession) -> tuple[InboxAddress, str]:
+        inbox, zipkin = LocalInbox(session), LocalZipkin(session)
         self._on_stop(inbox.stop)
-        self._on_stop(collector.stop)
-        results = _parallel({"inbox": inbox.start, "collector": collector.start})
-        return results["inbox"], results["collector"]
+        self._on_stop(zipkin.stop)
+        results = _parallel({"inbox": inbox.start, "zipkin": zipkin.start})
+        return results["inbox"], results["zipkin"]
 
 
 def _topics_and_databases(bootstrap: str, admin_dsn: str) -> dict[str, str]:
@@ -157,17 +158,17 @@ class LocalProcesses(InfraProvider):
 
     def _start(self, session: RunSession) -> Endpoints:
         kafka, postgres, stripe = LocalKafka(session), LocalPostgres(session), LocalStripeMock(session)
-        inbox, collector = LocalInbox(session), LocalCollector(session)
-        for component in (kafka, postgres, stripe, inbox, collector):
+        inbox, zipkin = LocalInbox(session), LocalZipkin(session)
+        for component in (kafka, postgres, stripe, inbox, zipkin):
             self._on_stop(component.stop)
         # The fault suite (tessera_devtools.faults) kills and restarts these by their processes.
         self.components: dict[str, Any] = {
             "kafka": kafka, "postgres": postgres, "stripe-mock": stripe, "smtp-inbox": inbox
         }
         tasks = {"kafka": kafka.start, "postgres": postgres.start, "stripe": stripe.start}
-        results = _parallel({**tasks, "inbox": inbox.start, "collector": collector.start})
+        results = _parallel({**tasks, "inbox": inbox.start, "zipkin": zipkin.start})
         urls = _topics_and_databases(results["kafka"], results["postgres"])
-        mail, (otlp, spans) = results["inbox"], results["collector"]
+        mail = results["inbox"]
         sasl = kafka.sasl
         return Endpoints(
             results["kafka"],
@@ -177,8 +178,7 @@ class LocalProcesses(InfraProvider):
             mail.port,
             mail.maildir,
             results["stripe"],
-            otlp,
-            spans,
+            results["zipkin"],
             mail.web_url,
             kafka_sasl_bootstrap=sasl.bootstrap if sasl else None,
             kafka_sasl_username=sasl.username if sasl else None,
@@ -190,10 +190,10 @@ class External(InfraProvider):
     """A Kafka and a PostgreSQL that already run; each run gets its own databases (unique suffix).
 
     ``TESSERA_SMTP_HOST``/``_PORT`` (and ``TESSERA_SMTP_MAILDIR``), ``TESSERA_STRIPE_API_BASE`` and
-    ``TESSERA_OTLP_ENDPOINT`` (and ``TESSERA_SPANS_FILE``) point at existing servers too; whichever is
-    unset is started locally. ``TESSERA_KAFKA_SASL_BOOTSTRAP`` (with ``_USERNAME`` and ``_PASSWORD``)
-    names a SASL_PLAINTEXT/PLAIN listener of that Kafka, if it has one. Topics are left to the services
-    (they create missing ones at start-up) and to whoever runs the cluster.
+    ``TESSERA_ZIPKIN_URL`` (a Zipkin server's base URL; empty: no tracing) point at existing servers
+    too; whichever is unset is started locally. ``TESSERA_KAFKA_SASL_BOOTSTRAP`` (with ``_USERNAME``
+    and ``_PASSWORD``) names a SASL_PLAINTEXT/PLAIN listener of that Kafka, if it has one. Topics are
+    left to the services (they create missing ones at start-up) and to whoever runs the cluster.
     """
 
     name = "external"
@@ -232,13 +232,15 @@ class External(InfraProvider):
         self._on_stop(stripe.stop)
         return stripe.start()
 
-    def _otlp(self, session: RunSession) -> tuple[str | None, Path | None]:
-        if "TESSERA_OTLP_ENDPOINT" in self.env:
-            spans = self.env.get("TESSERA_SPANS_FILE")
-            return self.env["TESSERA_OTLP_ENDPOINT"] or None, Path(spans) if spans else None
-        collector = LocalCollector(session)
-        self._on_stop(collector.stop)
-        return collector.start()
+    def _zipkin(self, session: RunSession) -> str | None:
+        if "TESSERA_ZIPKIN_URL" in self.env:
+            url = self.env["TESSERA_ZIPKIN_URL"].rstrip("/")
+            if url:
+                self._wait_for("zipkin", lambda: zipkin_answers(url), url)
+            return url or None
+        zipkin = LocalZipkin(session)
+        self._on_stop(zipkin.stop)
+        return zipkin.start()
 
     def _start(self, session: RunSession) -> Endpoints:
         bootstrap, admin_dsn = (
@@ -256,7 +258,7 @@ class External(InfraProvider):
         urls = _databases(admin_dsn, suffix)
         host, port, maildir, web = self._smtp(session)
         stripe = self._stripe(session)
-        otlp, spans = self._otlp(session)
+        zipkin = self._zipkin(session)
         sasl_bootstrap = self.env.get("TESSERA_KAFKA_SASL_BOOTSTRAP") or None
         return Endpoints(
             bootstrap,
@@ -266,8 +268,7 @@ class External(InfraProvider):
             port,
             maildir,
             stripe,
-            otlp,
-            spans,
+            zipkin,
             web,
             kafka_sasl_bootstrap=sasl_bootstrap,
             kafka_sasl_username=self.env.get("TESSERA_KAFKA_SASL_USERNAME") if sasl_bootstrap else None,
@@ -276,7 +277,7 @@ class External(InfraProvider):
 
 
 class Testcontainers(InfraProvider):
-    """Kafka (KRaft), PostgreSQL and stripe-mock in Docker; the SMTP inbox and collector stay local."""
+    """Kafka (KRaft), PostgreSQL and stripe-mock in Docker; the SMTP inbox and Zipkin stay local."""
 
     name = "testcontainers"
     __test__ = False
@@ -326,7 +327,7 @@ class Testcontainers(InfraProvider):
     def _start(self, session: RunSession) -> Endpoints:
         results = _parallel({"kafka": self._kafka, "postgres": self._postgres, "stripe": self._stripe})
         urls = _topics_and_databases(results["kafka"], results["postgres"])
-        mail, (otlp, spans) = self._local_sidecars(session)
+        mail, zipkin = self._local_sidecars(session)
         return Endpoints(
             results["kafka"],
             results["postgres"],
@@ -335,8 +336,7 @@ class Testcontainers(InfraProvider):
             mail.port,
             mail.maildir,
             results["stripe"],
-            otlp,
-            spans,
+            zipkin,
             mail.web_url,
         )
 

@@ -1,7 +1,7 @@
 """pytest fixtures for Tessera's tests; nothing starts unless a test asks for a fixture.
 
 * ``infra`` (session): :class:`~tessera_devtools.endpoints.Endpoints` of Kafka, PostgreSQL, stripe-mock,
-  the SMTP inbox and the OTLP collector, started once per session by the selected provider.
+  the SMTP inbox and Zipkin (traces), started once per session by the selected provider.
 * ``make_database`` (function): an async factory, ``url = await make_database(hint=None)``, creating a
   fresh, uniquely named database (owned by its own role) and returning its ``postgresql+asyncpg://`` URL;
   it is dropped after the test.

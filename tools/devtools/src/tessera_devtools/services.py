@@ -28,6 +28,11 @@ Command = Callable[[str], list[str]]
 DEV_OFFER_LINK_KEY = "tessera-development-offer-link-key-0123456789"
 # Development and test only: billing and wallet check Stripe webhook signatures with it.
 DEV_STRIPE_WEBHOOK_SECRET = "whsec_tessera_development"
+# Development and test only: the operator organisation whose administrators run the partner programme
+# (the story admits its partners as this operator: tessera_devtools.story).
+DEV_PROGRAMME_OPERATOR = "0a0a0a0a-0000-4000-8000-0000000000de"
+# Development and test only: identity encrypts TOTP secrets and signing keys at rest with it (a Fernet key).
+DEV_IDENTITY_ENCRYPTION_KEYS = '["-ovnoWbAht15cCsbxXPxRhDbcyvN2NfTb4od3lKQiAE="]'
 
 
 def env_prefix(name: str) -> str:
@@ -47,7 +52,7 @@ def service_env(name: str, endpoints: Endpoints, ports: Mapping[str, int]) -> di
         "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(ports.get(name, 0)),
-        "OTLP_ENDPOINT": endpoints.otlp_endpoint or "",
+        "ZIPKIN_ENDPOINT": f"{endpoints.zipkin_url}/api/v2/spans" if endpoints.zipkin_url else "",
         "LOG_LEVEL": "INFO",
     }
     stripe = {"STRIPE_API_BASE": endpoints.stripe_api_base, "STRIPE_API_KEY": stripe_mock.TEST_KEY}
@@ -56,9 +61,15 @@ def service_env(name: str, endpoints: Endpoints, ports: Mapping[str, int]) -> di
         env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY}
         if "partnership" in ports:
             env |= {"PARTNERSHIP_PUBLIC_URL": f"http://127.0.0.1:{ports['partnership']}"}
+    if name == "identity":
+        # Every local client (tests, schemathesis's wrong passwords, the demo) shares 127.0.0.1: a
+        # per-address limit of 20 failures a minute would make one test's guesses refuse the next
+        # test's sign-ins. The per-account limit stays as in production.
+        env |= {"ENCRYPTION_KEYS": DEV_IDENTITY_ENCRYPTION_KEYS, "SIGN_IN_FAILURES_PER_ADDRESS": "1000"}
     if name == "partnership":
         # Test organisations' websites do not exist: the programme's reachability check stays off here.
         env |= {"OFFER_LINK_KEY": DEV_OFFER_LINK_KEY, "WEBSITE_CHECK_ENABLED": "false"}
+        env |= {"PROGRAMME_ADMIN_ORGANISATION_IDS": f'["{DEV_PROGRAMME_OPERATOR}"]'}
     if name == "billing":
         env |= stripe | {"STRIPE_WEBHOOK_SECRET": DEV_STRIPE_WEBHOOK_SECRET}
     if name == "wallet":

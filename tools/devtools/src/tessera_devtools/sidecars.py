@@ -1,4 +1,4 @@
-"""The SMTP inbox and the OTLP collector, each run as its own Python process."""
+"""The SMTP inbox, run as its own Python process."""
 
 from __future__ import annotations
 
@@ -70,27 +70,3 @@ class LocalInbox(_PythonSidecar):
         )
         progress(self.name, f"ready on 127.0.0.1:{port}, web {web} ({time.monotonic() - started:.1f} s)")
         return InboxAddress("127.0.0.1", port, maildir, web)
-
-
-class LocalCollector(_PythonSidecar):
-    """``python -m tessera_devtools.otlp_collector`` writing ``.local/run/<run>/spans.jsonl``."""
-
-    name = "otlp-collector"
-    module = "tessera_devtools.otlp_collector"
-
-    def start(self) -> tuple[str, Path]:
-        """Start the collector; return (endpoint URL, spans file) once it answers."""
-        started = time.monotonic()
-        spans = self.session.layout.run_dir / "spans.jsonl"
-        port = free_port()
-        process = self._run(["--port", str(port), "--out", str(spans)], match=str(spans))
-        wait_until(
-            self.name,
-            lambda: tcp_open("127.0.0.1", port),
-            timeout=READY_TIMEOUT,
-            log_path=self.log_path,
-            process=process,
-        )
-        endpoint = f"http://127.0.0.1:{port}"
-        progress(self.name, f"ready on {endpoint} ({time.monotonic() - started:.1f} s)")
-        return endpoint, spans

@@ -1,8 +1,15 @@
 """The suite's headline story, driven through the services' HTTP APIs, as a person's client would.
 
-A partner P manages a client C with full access; C orders a product under that relationship;
-C switches to partner pays; billing moves C's future renewals to P; notify emails P and C. The
-demo prints each step and the end-to-end test asserts on it: both run this same code.
+A partner P, admitted to the partner programme, manages a client C with full access; C orders a
+product under that relationship; C switches to partner pays; billing moves C's future renewals to P;
+notify emails P and C. The demo prints each step and the end-to-end test asserts on it: both run this
+same code.
+
+Only an admitted partner takes on clients, so the story has P apply and the programme's operator admit
+it. In development and tests the suite's partnership names :data:`DEV_PROGRAMME_OPERATOR` as the
+operator organisation (``services.service_env``); that organisation is not registered in identity, so
+the story signs its operator's access tokens with a development key of its own, published on identity's
+signing-keys topic as identity publishes its keys (the way the e2e tests reach operator routes).
 """
 
 import asyncio
@@ -14,18 +21,30 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from tessera_devtools.services import DEV_PROGRAMME_OPERATOR
 from tessera_devtools.smtp_inbox import message_files, parse_message
+from tessera_devtools.testing import KafkaProbe, TokenIssuer, envelope
 from tessera_events.billing import PAYER_ASSIGNMENTS
-from tessera_events.kafka_binding import header
+from tessera_events.identity import Role
+from tessera_events.kafka_binding import event_type, header
 from tessera_events.notify import DELIVERIES
 from tessera_events.partnership import RELATIONSHIPS
 
 WATCHED_TOPICS = (RELATIONSHIPS.name, PAYER_ASSIGNMENTS.name, DELIVERIES.name)
+# A valid company registry number per country, for the partner's application to the programme.
+REGISTRY_NUMBERS = {
+    "CH": "CHE-109.322.551",
+    "DE": "Aachen HRA 11223",
+    "FR": "732 829 320",
+    "IT": "00743110157",
+    "ES": "A58818501",
+    "AT": "FN 123456a",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,7 @@ class Organisation:
     name: str
     billing_email: str
     token: str
+    country: str = "CH"
 
     @property
     def auth(self) -> dict[str, str]:
@@ -91,11 +111,15 @@ def expect(response: httpx.Response, status: int) -> dict[str, Any]:
 class Story:
     """Drives the story against running services."""
 
-    def __init__(self, urls: dict[str, str], kafka_bootstrap: str) -> None:
+    def __init__(
+        self, urls: dict[str, str], kafka_bootstrap: str, *, programme_operator: str = DEV_PROGRAMME_OPERATOR
+    ) -> None:
         self.urls = urls
         self.kafka_bootstrap = kafka_bootstrap
         self.http = httpx.AsyncClient(timeout=30.0)
         self.suffix = uuid4().hex[:8]
+        self.programme_operator = UUID(programme_operator)
+        self._operator_key: TokenIssuer | None = None
 
     async def close(self) -> None:
         """Release the HTTP client."""
@@ -128,7 +152,73 @@ class Story:
             name=name,
             billing_email=billing_email,
             token=session["access_token"],
+            country=country,
         )
+
+    async def admit(self, partner: Organisation) -> None:
+        """The partner applies to the partner programme and the programme's operator admits it; nothing
+        happens when it is active already."""
+        base = f"{self.urls['partnership']}/v1"
+        standing = await eventually(
+            lambda: self.http.get(
+                f"{base}/organisations/{partner.organisation_id}/partner-programme", headers=partner.auth
+            ),
+            accept={200, 404},
+        )
+        status = standing.json().get("status") if standing.status_code == 200 else None
+        if status == "active":
+            return
+        if status in (None, "left"):
+            await self._apply(partner)
+        operator = await self._operator()
+        expect(
+            await self.http.put(
+                f"{base}/partner-programme/partners/{partner.organisation_id}/status",
+                json={"status": "active"},
+                headers=operator,
+            ),
+            200,
+        )
+
+    async def _apply(self, partner: Organisation) -> None:
+        """The partner's application (retried while partnership has not heard of the organisation)."""
+        organisation = f"{self.urls['partnership']}/v1/organisations/{partner.organisation_id}"
+        url = f"{organisation}/partner-programme/application"
+        body = {
+            "website_url": "https://alpenweb.example.ch",
+            "accepts_reseller_terms": True,
+            "annual_commitment": {"amount_minor": 200_000, "currency": "CHF"},
+            "registry_number": REGISTRY_NUMBERS[partner.country],
+        }
+        expect(
+            await eventually(
+                lambda: self.http.post(url, json=body, headers=partner.auth),
+                accept={201, 409, 422},
+                timeout=150,
+            ),
+            201,
+        )
+
+    async def _operator(self) -> dict[str, str]:
+        """A fresh token (they live minutes) of an administrator of the programme's operator organisation;
+        the first call publishes the story's signing key and waits until partnership trusts it."""
+        if self._operator_key is None:
+            key = TokenIssuer("")
+            async with KafkaProbe(self.kafka_bootstrap) as kafka:
+                await kafka.publish(envelope(key.signing_key_published(), source="/tessera/identity"))
+            partners = f"{self.urls['partnership']}/v1/partner-programme/partners?status=applied"
+            # 401 until partnership has the key; 403 if it does not name this operator organisation.
+            trusted = await eventually(
+                lambda: self.http.get(partners, headers=self._operator_headers(key)),
+                accept={200, 403},
+                timeout=120,
+            )
+            expect(trusted, 200)
+            self._operator_key = key
+        return self._operator_headers(self._operator_key)
+
+    def _operator_headers(self, key: TokenIssuer) -> dict[str, str]:
+        return key.headers({self.programme_operator: Role.ADMINISTRATOR})
 
     async def grant_full_access(self, client: Organisation, partner: Organisation) -> dict[str, Any]:
         """The client asks the partner to manage its products with full access (client pays), and the
@@ -138,7 +228,9 @@ class Story:
     async def grant_access(
         self, client: Organisation, partner: Organisation, access: dict[str, Any]
     ) -> dict[str, Any]:
-        """The client proposes ``access`` (e.g. restricted to product codes) and the partner accepts."""
+        """The client proposes ``access`` (e.g. restricted to product codes) and the partner, admitted to
+        the partner programme first if it is not yet, accepts."""
+        await self.admit(partner)
         url = f"{self.urls['partnership']}/v1/organisations/{client.organisation_id}/partners"
         body = {"partner_organisation_id": partner.organisation_id, **access}
         response = await eventually(
@@ -267,7 +359,7 @@ async def _collect(consumer: AIOKafkaConsumer, trace_id: str, expected_deliverie
                         topic=record.topic,
                         partition=record.partition,
                         offset=record.offset,
-                        event_type=header(record.headers, "ce_type") or "?",
+                        event_type=event_type(record.headers) or "?",
                         trace_id=traceparent.split("-")[1] if traceparent else None,
                     )
                     if event.trace_id == trace_id:

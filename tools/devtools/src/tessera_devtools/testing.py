@@ -49,7 +49,7 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 TOKEN_ISSUER = "tessera-identity"
 TOKEN_AUDIENCE = "tessera"
-ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=5)
 PATIENCE_SECONDS = 30.0
 
 
@@ -119,22 +119,48 @@ class TokenIssuer:
         finally:
             await connection.close()
 
-    def token(self, orgs: dict[UUID, Role], user_id: UUID | None = None) -> str:
-        """An access token for a user (a new one unless given) with a role in each of ``orgs``."""
-        now = int(time.time())
-        claims = {
+    def token(
+        self,
+        orgs: dict[UUID, Role],
+        user_id: UUID | None = None,
+        *,
+        application: str | None = None,
+        scopes: tuple[str, ...] = (),
+        api_token_id: UUID | None = None,
+    ) -> str:
+        """An access token for a user (a new one unless given) with a role in each of ``orgs``; with an
+        ``application``, one exchanged for an API token limited to ``scopes`` (full names)."""
+        now = time.time()
+        claims: dict[str, object] = {
             "iss": self.issuer,
             "aud": self.audience,
             "sub": str(user_id or uuid4()),
             "orgs": {str(organisation): role.value for organisation, role in orgs.items()},
-            "iat": now,
-            "exp": now + int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+            "iat": round(now, 3),
+            "exp": int(now + ACCESS_TOKEN_LIFETIME.total_seconds()),
+            "jti": str(uuid4()),
+            "amr": ["api_token" if application else "pwd"],
         }
+        if application:
+            claims |= {
+                "app": application,
+                "scope": " ".join(scopes),
+                "api_token_id": str(api_token_id or uuid4()),
+            }
         return jwt.encode(claims, self._key, algorithm="EdDSA", headers={"kid": self.key_id})
 
-    def headers(self, orgs: dict[UUID, Role], user_id: UUID | None = None) -> dict[str, str]:
+    def headers(
+        self,
+        orgs: dict[UUID, Role],
+        user_id: UUID | None = None,
+        *,
+        application: str | None = None,
+        scopes: tuple[str, ...] = (),
+        api_token_id: UUID | None = None,
+    ) -> dict[str, str]:
         """The ``Authorization`` header carrying such a token."""
-        return {"Authorization": f"Bearer {self.token(orgs, user_id)}"}
+        token = self.token(orgs, user_id, application=application, scopes=scopes, api_token_id=api_token_id)
+        return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass

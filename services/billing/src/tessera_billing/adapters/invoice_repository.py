@@ -4,12 +4,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from tessera_billing.adapters.orm import OrganisationRow, PartnerTermsRow
+from tessera_billing.adapters.orm import OrganisationRow, PartnerStandingRow, PartnerTermsRow
 from tessera_billing.adapters.orm_invoices import InvoiceLineRow, InvoiceRow, RenewalRow
 from tessera_billing.domain.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Parties
 from tessera_billing.domain.money import Currency, Money
@@ -81,6 +81,22 @@ class InvoiceRepository:
             .order_by(InvoiceRow.issued_at, InvoiceRow.invoice_id)
         )
         return [_invoice(row) for row in rows]
+
+    async def ordered_by_partner_since(
+        self, client_organisation_id: UUID, partner_organisation_id: UUID, currency: Currency, since: datetime
+    ) -> int:
+        """What the partner's orders put on the client's bill since an instant (voided invoices aside)."""
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(InvoiceRow.total_minor), 0)).where(
+                InvoiceRow.kind == InvoiceKind.ORDER.value,
+                InvoiceRow.payer_organisation_id == client_organisation_id,
+                InvoiceRow.ordered_by_organisation_id == partner_organisation_id,
+                InvoiceRow.currency == currency.value,
+                InvoiceRow.status != InvoiceStatus.VOID.value,
+                InvoiceRow.created_at >= since,
+            )
+        )
+        return int(total or 0)
 
     async def save(self, invoice: Invoice) -> None:
         """Store a new invoice or the new state of one."""
@@ -246,6 +262,18 @@ class PartyRepository:
             for fact in latest.values()
         ]
         await upsert(self._session, OrganisationRow, rows, key="organisation_id", newer="updated_at")
+
+    async def partner_status(self, partner_organisation_id: UUID) -> str | None:
+        """The partner's status in the programme, or None when partnership has not said (yet)."""
+        row = await self._session.get(PartnerStandingRow, partner_organisation_id)
+        return None if row is None else row.status
+
+    async def record_partner_status(self, partner_organisation_id: UUID, status: str, at: datetime) -> None:
+        """The partner's status from ``at`` on; an older change never overwrites a newer one."""
+        rows = [{"partner_organisation_id": partner_organisation_id, "status": status, "changed_at": at}]
+        await upsert(
+            self._session, PartnerStandingRow, rows, key="partner_organisation_id", newer="changed_at"
+        )
 
     async def terms_on(self, partner_organisation_id: UUID, when: datetime) -> PartnerTerms | None:
         """The partner's tier in force at ``when`` (None: no tier assigned yet)."""

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, MetaData, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, MetaData, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -83,6 +83,7 @@ class PartnerRelationshipRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     access_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     product_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    staff_user_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), default=list)
     modes: Mapped[list["BillingModeRow"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="BillingModeRow.effective_from"
     )
@@ -157,6 +158,16 @@ class OrganisationRow(Base):
     country: Mapped[str] = mapped_column(Text)
     vat_number: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PartnerStandingRow(Base):
+    """A partner's status in the programme (from partnership): only an active partner acts for clients."""
+
+    __tablename__ = "partner_standings"
+
+    partner_organisation_id: Mapped[UUID] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PartnerTermsRow(Base):

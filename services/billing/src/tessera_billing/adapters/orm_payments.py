@@ -87,6 +87,9 @@ class PaymentAttemptRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The trace of what asked for the attempt (W3C), continued when the payment job runs it.
+    traceparent: Mapped[str | None] = mapped_column(Text)
+    tracestate: Mapped[str | None] = mapped_column(Text)
 
 
 class StripeWebhookEventRow(Base):

@@ -30,6 +30,7 @@ from tessera_billing.domain.money import Currency, Money
 from tessera_billing.domain.payments import AttemptStatus, Card, CardOnFile, CardsOnFile, PaymentAttempt
 from tessera_billing.domain.reminders import Notice, ReminderPreferences
 from tessera_billing.domain.timeline import Effective, Timeline
+from tessera_kit.telemetry import current_trace_headers
 
 PAYMENTS_CHANNEL = "billing_payments"
 REMINDERS_CHANNEL = "billing_reminders"
@@ -161,8 +162,20 @@ class PaymentsRepository:
             ],
         )
 
+    async def card_owner(self, payment_method_id: str) -> UUID | None:
+        """The organisation a card is on file for, if any."""
+        owner: UUID | None = await self._session.scalar(
+            select(PaymentMethodRow.organisation_id).where(
+                PaymentMethodRow.payment_method_id == payment_method_id
+            )
+        )
+        return owner
+
     async def save_cards(self, cards: CardsOnFile) -> None:
-        """Store an organisation's cards: the forgotten ones go, the primary flag moves."""
+        """Store an organisation's cards: the forgotten ones go, the primary flag moves.
+
+        A card on file for another organisation is left as it is: a card never changes owner (the use
+        case refuses such a card before it gets here; this holds even if two setups race)."""
         kept = [saved.card.payment_method_id for saved in cards.cards]
         owned = PaymentMethodRow.organisation_id == cards.organisation_id
         # Clear the old primary before setting the new one: the unique index is checked per row.
@@ -172,7 +185,6 @@ class PaymentsRepository:
         )
         for saved in cards.cards:
             values = {
-                "organisation_id": cards.organisation_id,
                 "brand": saved.card.brand,
                 "last4": saved.card.last4,
                 "exp_month": saved.card.exp_month,
@@ -181,8 +193,13 @@ class PaymentsRepository:
             }
             await self._session.execute(
                 insert(PaymentMethodRow)
-                .values(payment_method_id=saved.card.payment_method_id, added_at=saved.added_at, **values)
-                .on_conflict_do_update(index_elements=["payment_method_id"], set_=values)
+                .values(
+                    payment_method_id=saved.card.payment_method_id,
+                    organisation_id=cards.organisation_id,
+                    added_at=saved.added_at,
+                    **values,
+                )
+                .on_conflict_do_update(index_elements=["payment_method_id"], set_=values, where=owned)
             )
 
     # Invoices (billing core's table) and payment attempts
@@ -279,7 +296,7 @@ class PaymentsRepository:
         return min((due for due in (scheduled, stuck) if due is not None), default=None)
 
     async def save_attempt(self, attempt: PaymentAttempt, at: datetime) -> None:
-        """Store a new or changed attempt."""
+        """Store a new or changed attempt; a new one keeps the current trace, for the job to continue."""
         values = {
             "status": attempt.status.value,
             "due_at": attempt.due_at,
@@ -291,6 +308,7 @@ class PaymentsRepository:
             "submitted_at": attempt.submitted_at,
             "settled_at": attempt.settled_at,
         }
+        trace = current_trace_headers()
         await self._session.execute(
             insert(PaymentAttemptRow)
             .values(
@@ -301,10 +319,23 @@ class PaymentsRepository:
                 currency=attempt.amount.currency.value,
                 attempt=attempt.attempt,
                 created_at=at,
+                traceparent=trace.get("traceparent"),
+                tracestate=trace.get("tracestate"),
                 **values,
             )
             .on_conflict_do_update(index_elements=["payment_id"], set_=values)
         )
+
+    async def trace_of(self, payment_id: UUID) -> tuple[str | None, str | None]:
+        """The trace context stored with an attempt (traceparent, tracestate)."""
+        row = (
+            await self._session.execute(
+                select(PaymentAttemptRow.traceparent, PaymentAttemptRow.tracestate).where(
+                    PaymentAttemptRow.payment_id == payment_id
+                )
+            )
+        ).one_or_none()
+        return (row.traceparent, row.tracestate) if row is not None else (None, None)
 
     # The Stripe webhooks' inbox
 

@@ -92,6 +92,7 @@ class RelationshipRepository:
             started_at=row.started_at,
             product_codes=tuple(row.product_codes or ()),
             ended_at=row.ended_at,
+            staff_user_ids=frozenset(row.staff_user_ids or ()),
         )
 
     async def of_client_with(
@@ -120,6 +121,7 @@ class RelationshipRepository:
         row.started_at = relationship.started_at
         row.product_codes = list(relationship.product_codes)
         row.ended_at = relationship.ended_at
+        row.staff_user_ids = sorted(relationship.staff_user_ids)
         row.modes = _reconciled_modes(row.modes, relationship)
         await self._session.flush()
 

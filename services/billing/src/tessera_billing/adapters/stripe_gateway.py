@@ -15,6 +15,7 @@ import stripe
 
 from tessera_billing.domain.money import Money
 from tessera_billing.domain.payments import Card
+from tessera_kit.client_spans import http_client_span, record_response
 
 
 class ChargeStatus(StrEnum):
@@ -51,6 +52,19 @@ class CardSetupState:
     payment_method_id: str | None
 
 
+class TracedHTTPXClient(stripe.HTTPXClient):
+    """Stripe's httpx client with a client span per HTTP request (a retry is a span of its own)."""
+
+    async def request_async(  # type: ignore[no-untyped-def]  # post_data is untyped in the SDK
+        self, method: str, url: str, headers: Mapping[str, str], post_data=None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        """Send the request inside a span carrying its method, host, path and status."""
+        with http_client_span("stripe", method, url) as span:
+            content, status, response_headers = await super().request_async(method, url, headers, post_data)
+            record_response(span, status)
+        return content, status, response_headers
+
+
 class InvalidWebhook(Exception):
     """A webhook whose signature, age or payload does not check out."""
 
@@ -74,7 +88,7 @@ class StripeGateway:
     """Billing's calls to Stripe, asynchronous, through one HTTP client."""
 
     def __init__(self, api_key: str, api_base: str, http_client: stripe.HTTPClient | None = None) -> None:
-        self._http_client = http_client or stripe.HTTPXClient()
+        self._http_client = http_client or TracedHTTPXClient()
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base},

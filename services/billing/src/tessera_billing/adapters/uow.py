@@ -9,6 +9,7 @@ from tessera_billing.adapters.repository import (
     RelationshipRepository,
     SubscriptionRepository,
 )
+from tessera_billing.domain.partner_limits import PartnerOrderLimits
 from tessera_billing.service_layer.ports import AwaitingPayment, PaymentRequests
 from tessera_kit.clock import Clock
 from tessera_kit.db import Database
@@ -40,9 +41,11 @@ class BillingUnitOfWork(UnitOfWork):
         source: str,
         clock: Clock | None = None,
         payments: PaymentRequests | None = None,
+        partner_order_limits: PartnerOrderLimits | None = None,
     ) -> None:
         super().__init__(database, source=source, clock=clock)
         self.payments: PaymentRequests = payments or AwaitingPayment()
+        self.partner_order_limits = partner_order_limits or PartnerOrderLimits()
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()

@@ -35,6 +35,7 @@ class Relationship:
         started_at: datetime | None = None,
         product_codes: tuple[str, ...] = (),
         ended_at: datetime | None = None,
+        staff_user_ids: frozenset[UUID] = frozenset(),
     ) -> None:
         self.relationship_id = relationship_id
         self.partner_organisation_id = partner_organisation_id
@@ -44,6 +45,7 @@ class Relationship:
         self.started_at = started_at
         self.product_codes = product_codes
         self.ended_at = ended_at
+        self.staff_user_ids = staff_user_ids
 
     @classmethod
     def started(
@@ -102,6 +104,11 @@ class Relationship:
         if not self.is_active_on(when):
             return False
         return self.manages_every_product or product_code in self.product_codes
+
+    def lets_user_act(self, user_id: UUID, *, is_partner_manager: bool) -> bool:
+        """Whether this user of the partner may act for the client: the partner's legal representatives
+        and administrators always, its other members only when on the client's staff list."""
+        return is_partner_manager or user_id in self.staff_user_ids
 
     @property
     def manages_every_product(self) -> bool:

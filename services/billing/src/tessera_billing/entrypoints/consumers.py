@@ -6,7 +6,9 @@ from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.service_layer.organisations import record_organisation, record_organisations
 from tessera_billing.service_layer.partnerships import (
     change_access,
+    change_staff,
     end_relationship,
+    record_partner_status,
     record_partner_tier,
     record_relationship_started,
     switch_billing_mode,
@@ -16,6 +18,8 @@ from tessera_events.identity import OrganisationRegistered, OrganisationUpdated
 from tessera_events.partnership import (
     AccessChanged,
     BillingModeChanged,
+    PartnerStaffChanged,
+    PartnerStatusChanged,
     PartnerTierAssigned,
     RelationshipEnded,
     RelationshipStarted,
@@ -47,6 +51,20 @@ async def apply_access_changed(event: CloudEvent[AccessChanged], uow: BillingUni
 async def apply_relationship_ended(event: CloudEvent[RelationshipEnded], uow: BillingUnitOfWork) -> None:
     """The partner no longer manages the client: future charges go to the client."""
     await end_relationship(uow, event.data)
+
+
+@handlers.on(PartnerStaffChanged)
+async def apply_partner_staff_changed(event: CloudEvent[PartnerStaffChanged], uow: BillingUnitOfWork) -> None:
+    """Who of the partner's members may act for the client."""
+    await change_staff(uow, event.data)
+
+
+@handlers.on(PartnerStatusChanged)
+async def apply_partner_status_changed(
+    event: CloudEvent[PartnerStatusChanged], uow: BillingUnitOfWork
+) -> None:
+    """A partner admitted, suspended or gone: only an active partner acts for its clients."""
+    await record_partner_status(uow, event.data)
 
 
 @handlers.on(PartnerTierAssigned)

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tessera_billing.domain.catalogue import ProductKind
 from tessera_billing.entrypoints.dependencies import CallerDep, UnitOfWorkDep
@@ -15,21 +15,23 @@ from tessera_billing.service_layer.subscriptions import (
     visible_subscriptions,
 )
 from tessera_events import Currency
+from tessera_kit.inputs import RequestBody
+from tessera_kit.permissions import BILLING, public, requires
 
 router = APIRouter(prefix="/v1")
 
 
-class OrderSubscription(BaseModel):
+class OrderSubscription(RequestBody):
     """Order a product for the organisation, optionally managed under a partner relationship."""
-
-    model_config = ConfigDict(extra="forbid")
 
     product_code: str = Field(min_length=1, max_length=100)
     currency: Currency
     relationship_id: UUID | None = None
 
 
-@router.get("/catalogue", tags=["catalogue"], summary="Products and their public prices")
+@router.get(
+    "/catalogue", tags=["catalogue"], summary="Products and their public prices", dependencies=[public()]
+)
 async def get_catalogue(uow: UnitOfWorkDep) -> list[ProductView]:
     """Every product: its kind, public price per period in CHF and EUR, and volume tiers; no token needed."""
     return [ProductView.of(product) for product in await list_catalogue(uow)]
@@ -40,6 +42,7 @@ async def get_catalogue(uow: UnitOfWorkDep) -> list[ProductView]:
     status_code=status.HTTP_201_CREATED,
     tags=["subscriptions"],
     summary="Order a product for an organisation (and invoice its first period)",
+    dependencies=[requires(BILLING["subscriptions:write"])],
 )
 async def post_subscription(
     organisation_id: UUID, order: OrderSubscription, caller: CallerDep, uow: UnitOfWorkDep
@@ -56,8 +59,7 @@ async def post_subscription(
         product_code=order.product_code,
         price_currency=order.currency,
         relationship_id=order.relationship_id,
-        ordered_by_user_id=caller.user_id,
-        caller_organisations=caller.roles.keys(),
+        caller=caller,
     )
     return SubscriptionView.of(subscription)
 
@@ -66,6 +68,7 @@ async def post_subscription(
     "/organisations/{organisation_id}/subscriptions",
     tags=["subscriptions"],
     summary="The organisation's subscriptions, who pays them, and their tags",
+    dependencies=[requires(BILLING["subscriptions:read"])],
 )
 async def get_subscriptions(
     organisation_id: UUID,
@@ -78,7 +81,7 @@ async def get_subscriptions(
 
     Members see every product; a partner's staff the products the client lets its partner manage.
     """
-    found = await visible_subscriptions(uow, caller.roles.keys(), organisation_id, kind=kind, tag_id=tag_id)
+    found = await visible_subscriptions(uow, caller, organisation_id, kind=kind, tag_id=tag_id)
     return [SubscriptionView.of(subscription, tags) for subscription, tags in found]
 
 
@@ -86,12 +89,11 @@ async def get_subscriptions(
     "/organisations/{organisation_id}/subscriptions/{subscription_id}/cancellation",
     tags=["subscriptions"],
     summary="Stop a subscription renewing",
+    dependencies=[requires(BILLING["subscriptions:write"])],
 )
 async def post_cancellation(
     organisation_id: UUID, subscription_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> SubscriptionView:
     """The subscription stops renewing; its paid period runs to its end. Again: nothing changes."""
-    subscription = await cancel_subscription(
-        uow, caller.roles.keys(), organisation_id, subscription_id, caller.user_id
-    )
+    subscription = await cancel_subscription(uow, caller, organisation_id, subscription_id, caller.user_id)
     return SubscriptionView.of(subscription)

@@ -13,6 +13,7 @@ from tessera_billing.entrypoints.views import MoneyView
 from tessera_billing.service_layer.access import require_member
 from tessera_billing.service_layer.invoices import invoice_of_payer, invoices_paid_by
 from tessera_events.billing import TaxTreatment
+from tessera_kit.permissions import BILLING, requires
 from tessera_kit.service import runtime_of
 
 router = APIRouter(prefix="/v1", tags=["invoices"])
@@ -99,7 +100,11 @@ class InvoiceView(BaseModel):
         )
 
 
-@router.get("/organisations/{organisation_id}/invoices", summary="The invoices the organisation pays")
+@router.get(
+    "/organisations/{organisation_id}/invoices",
+    summary="The invoices the organisation pays",
+    dependencies=[requires(BILLING["invoices:read"])],
+)
 async def get_invoices(
     organisation_id: UUID, caller: CallerDep, uow: UnitOfWorkDep, status: InvoiceStatus | None = None
 ) -> list[InvoiceView]:
@@ -108,7 +113,11 @@ async def get_invoices(
     return [InvoiceView.of(invoice) for invoice in await invoices_paid_by(uow, organisation_id, status)]
 
 
-@router.get("/organisations/{organisation_id}/invoices/{invoice_id}", summary="One invoice")
+@router.get(
+    "/organisations/{organisation_id}/invoices/{invoice_id}",
+    summary="One invoice",
+    dependencies=[requires(BILLING["invoices:read"])],
+)
 async def get_invoice(
     organisation_id: UUID, invoice_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> InvoiceView:
@@ -122,6 +131,7 @@ async def get_invoice(
     summary="One invoice as a PDF",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
+    dependencies=[requires(BILLING["invoices:read"])],
 )
 async def get_invoice_pdf(
     request: Request, organisation_id: UUID, invoice_id: UUID, caller: CallerDep, uow: UnitOfWorkDep

@@ -16,6 +16,7 @@ from tessera_billing.entrypoints.dependencies import CallerDep, UnitOfWorkDep
 from tessera_billing.entrypoints.views import MoneyView
 from tessera_billing.service_layer.access import require_member
 from tessera_billing.service_layer.ledgers import cashback_statement, client_billing_export, history_page
+from tessera_kit.permissions import BILLING, requires
 from tessera_kit.problems import InvalidInput
 
 router = APIRouter(prefix="/v1")
@@ -91,7 +92,10 @@ class HistoryPageView(BaseModel):
 
 
 @router.get(
-    "/organisations/{organisation_id}/cashback", tags=["cashback"], summary="A partner's cashback statement"
+    "/organisations/{organisation_id}/cashback",
+    tags=["cashback"],
+    summary="A partner's cashback statement",
+    dependencies=[requires(BILLING["cashback:read"])],
 )
 async def get_cashback_statement(
     organisation_id: UUID,
@@ -116,6 +120,7 @@ async def get_cashback_statement(
     "/organisations/{organisation_id}/billing-history",
     tags=["history"],
     summary="Charges, refunds and credits",
+    dependencies=[requires(BILLING["invoices:read"])],
 )
 async def get_billing_history(
     organisation_id: UUID,
@@ -144,12 +149,13 @@ async def get_billing_history(
     summary="CSV of what a partner was invoiced for a client's products",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
+    dependencies=[requires(BILLING["invoices:read"])],
 )
 async def get_client_billing_export(
     partner_id: UUID, client_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> Response:
     """One row per invoice line the partner paid for the client's products, to re-invoice the client."""
-    body = await client_billing_export(uow, caller.roles.keys(), partner_id, client_id)
+    body = await client_billing_export(uow, caller, partner_id, client_id)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

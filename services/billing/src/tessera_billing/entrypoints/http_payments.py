@@ -28,6 +28,8 @@ from tessera_billing.service_layer import addresses, cards, reminders
 from tessera_billing.service_layer.payments import list_payments, pay_now, stripe_gateway
 from tessera_events.identity import Role
 from tessera_kit.auth import Caller
+from tessera_kit.inputs import RequestBody
+from tessera_kit.permissions import BILLING, requires
 from tessera_kit.problems import Forbidden, InvalidInput, NotFound
 from tessera_kit.service import runtime_of
 
@@ -103,16 +105,18 @@ class CardSetupView(BaseModel):
     stripe_customer_id: str
 
 
-class SaveCard(BaseModel):
+class SaveCard(RequestBody):
     """Save the card of a SetupIntent the front end confirmed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     setup_intent_id: str = Field(pattern=r"^seti_[A-Za-z0-9_]+$", max_length=255)
 
 
 @router.post(
-    "/card-setups", status_code=status.HTTP_201_CREATED, tags=["cards"], summary="Start adding a card"
+    "/card-setups",
+    status_code=status.HTTP_201_CREATED,
+    tags=["cards"],
+    summary="Start adding a card",
+    dependencies=[requires(BILLING["payment-methods:write"])],
 )
 async def post_card_setup(
     organisation_id: UUID,
@@ -137,7 +141,11 @@ async def post_card_setup(
 
 
 @router.post(
-    "/payment-methods", status_code=status.HTTP_201_CREATED, tags=["cards"], summary="Save a confirmed card"
+    "/payment-methods",
+    status_code=status.HTTP_201_CREATED,
+    tags=["cards"],
+    summary="Save a confirmed card",
+    dependencies=[requires(BILLING["payment-methods:write"])],
 )
 async def post_payment_method(
     organisation_id: UUID, body: SaveCard, caller: CallerDep, uow: UnitOfWorkDep, stripe: GatewayDep
@@ -148,14 +156,24 @@ async def post_payment_method(
     return CardView.of(await cards.confirm_card_setup(uow, stripe, organisation_id, body.setup_intent_id))
 
 
-@router.get("/payment-methods", tags=["cards"], summary="The organisation's cards")
+@router.get(
+    "/payment-methods",
+    tags=["cards"],
+    summary="The organisation's cards",
+    dependencies=[requires(BILLING["payment-methods:read"])],
+)
 async def get_payment_methods(organisation_id: UUID, caller: CallerDep, uow: UnitOfWorkDep) -> list[CardView]:
     """Every card on file, oldest first, the primary one marked."""
     require_member(caller, organisation_id)
     return [CardView.of(saved) for saved in (await cards.list_cards(uow, organisation_id)).cards]
 
 
-@router.put("/payment-methods/{payment_method_id}/primary", tags=["cards"], summary="Make a card primary")
+@router.put(
+    "/payment-methods/{payment_method_id}/primary",
+    tags=["cards"],
+    summary="Make a card primary",
+    dependencies=[requires(BILLING["payment-methods:write"])],
+)
 async def put_primary_payment_method(
     organisation_id: UUID, payment_method_id: str, caller: CallerDep, uow: UnitOfWorkDep
 ) -> CardView:
@@ -169,6 +187,7 @@ async def put_primary_payment_method(
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["cards"],
     summary="Remove a card",
+    dependencies=[requires(BILLING["payment-methods:write"])],
 )
 async def delete_payment_method(
     organisation_id: UUID, payment_method_id: str, caller: CallerDep, uow: UnitOfWorkDep, stripe: GatewayDep
@@ -213,7 +232,12 @@ class PaymentView(BaseModel):
         )
 
 
-@router.get("/payments", tags=["payments"], summary="Card payment attempts")
+@router.get(
+    "/payments",
+    tags=["payments"],
+    summary="Card payment attempts",
+    dependencies=[requires(BILLING["payment-methods:read"])],
+)
 async def get_payments(organisation_id: UUID, caller: CallerDep, uow: UnitOfWorkDep) -> list[PaymentView]:
     """The organisation's card payment attempts (with scheduled retries), newest first."""
     require_member(caller, organisation_id)
@@ -225,6 +249,7 @@ async def get_payments(organisation_id: UUID, caller: CallerDep, uow: UnitOfWork
     status_code=status.HTTP_202_ACCEPTED,
     tags=["payments"],
     summary="Retry an unpaid invoice's card payment now",
+    dependencies=[requires(BILLING["payments:write"])],
 )
 async def post_invoice_payment(
     organisation_id: UUID, invoice_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
@@ -264,7 +289,12 @@ class ReminderPreferencesView(BaseModel):
         )
 
 
-@router.get("/reminder-preferences", tags=["reminders"], summary="Renewal reminder preferences")
+@router.get(
+    "/reminder-preferences",
+    tags=["reminders"],
+    summary="Renewal reminder preferences",
+    dependencies=[requires(BILLING["reminders:read"])],
+)
 async def get_reminder_preferences(
     organisation_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> ReminderPreferencesView:
@@ -273,7 +303,12 @@ async def get_reminder_preferences(
     return ReminderPreferencesView.of(await reminders.reminder_preferences(uow, organisation_id))
 
 
-@router.put("/reminder-preferences", tags=["reminders"], summary="Change renewal reminder preferences")
+@router.put(
+    "/reminder-preferences",
+    tags=["reminders"],
+    summary="Change renewal reminder preferences",
+    dependencies=[requires(BILLING["reminders:write"])],
+)
 async def put_reminder_preferences(
     organisation_id: UUID, body: ReminderPreferencesView, caller: CallerDep, uow: UnitOfWorkDep
 ) -> ReminderPreferencesView:
@@ -294,10 +329,8 @@ async def put_reminder_preferences(
 # Billing addresses
 
 
-class AddressBody(BaseModel):
+class AddressBody(RequestBody):
     """A billing address; ``country`` is an ISO 3166-1 alpha-2 code (CH, DE, FR...)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
     line1: str = Field(min_length=1, max_length=200)
@@ -358,7 +391,12 @@ class AddressView(BaseModel):
         )
 
 
-@router.get("/billing-addresses", tags=["addresses"], summary="The organisation's billing addresses")
+@router.get(
+    "/billing-addresses",
+    tags=["addresses"],
+    summary="The organisation's billing addresses",
+    dependencies=[requires(BILLING["addresses:read"])],
+)
 async def get_billing_addresses(
     organisation_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> list[AddressView]:
@@ -374,6 +412,7 @@ async def get_billing_addresses(
     status_code=status.HTTP_201_CREATED,
     tags=["addresses"],
     summary="Add a billing address",
+    dependencies=[requires(BILLING["addresses:write"])],
 )
 async def post_billing_address(
     organisation_id: UUID, body: AddressBody, caller: CallerDep, uow: UnitOfWorkDep
@@ -385,7 +424,12 @@ async def post_billing_address(
     )
 
 
-@router.get("/billing-addresses/{address_id}", tags=["addresses"], summary="One billing address")
+@router.get(
+    "/billing-addresses/{address_id}",
+    tags=["addresses"],
+    summary="One billing address",
+    dependencies=[requires(BILLING["addresses:read"])],
+)
 async def get_billing_address(
     organisation_id: UUID, address_id: UUID, caller: CallerDep, uow: UnitOfWorkDep
 ) -> AddressView:
@@ -394,7 +438,12 @@ async def get_billing_address(
     return AddressView.of(await addresses.get_address(uow, organisation_id, address_id))
 
 
-@router.put("/billing-addresses/{address_id}", tags=["addresses"], summary="Change a billing address")
+@router.put(
+    "/billing-addresses/{address_id}",
+    tags=["addresses"],
+    summary="Change a billing address",
+    dependencies=[requires(BILLING["addresses:write"])],
+)
 async def put_billing_address(
     organisation_id: UUID, address_id: UUID, body: AddressBody, caller: CallerDep, uow: UnitOfWorkDep
 ) -> AddressView:
@@ -411,6 +460,7 @@ async def put_billing_address(
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["addresses"],
     summary="Remove a billing address",
+    dependencies=[requires(BILLING["addresses:write"])],
 )
 async def delete_billing_address(
     organisation_id: UUID, address_id: UUID, caller: CallerDep, uow: UnitOfWorkDep

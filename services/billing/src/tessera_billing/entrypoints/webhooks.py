@@ -1,6 +1,8 @@
 """Stripe's webhooks: signature-checked, applied once each (an inbox keyed by Stripe's event id).
 
 * ``setup_intent.succeeded``: the card a front end just confirmed is saved (first card: primary).
+  A card already on file for another organisation is never moved: the event answers 200 with
+  ``applied: false`` and a warning is logged (a refusal would only make Stripe resend it for days).
 * ``payment_intent.succeeded``: the attempt's invoice is paid; PaymentSucceeded.
 * ``payment_intent.payment_failed``: PaymentFailed and the next retry, or uncollectible at the end.
 
@@ -21,6 +23,7 @@ from tessera_billing.entrypoints.dependencies import UnitOfWorkDep
 from tessera_billing.entrypoints.http_payments import GatewayDep
 from tessera_billing.service_layer.cards import WebhookReceipt, save_card
 from tessera_billing.service_layer.payments import apply_payment_outcome, ignore_webhook_event, retry_schedule
+from tessera_kit.permissions import public
 from tessera_kit.problems import Problem, ServiceUnavailable
 from tessera_kit.service import runtime_of
 
@@ -37,7 +40,7 @@ class InvalidStripeWebhook(Problem):
     slug = "invalid-stripe-webhook"
 
 
-@router.post("/webhooks", tags=["stripe"], summary="Stripe's webhook endpoint")
+@router.post("/webhooks", tags=["stripe"], summary="Stripe's webhook endpoint", dependencies=[public()])
 async def post_stripe_webhook(request: Request, uow: UnitOfWorkDep, stripe: GatewayDep) -> dict[str, Any]:
     """Apply a signed Stripe event once; 400 problem+json for a bad signature."""
     settings = runtime_of(request).settings

@@ -13,6 +13,7 @@ from typing import TypeVar
 from uuid import UUID
 
 import stripe
+import structlog
 
 from tessera_billing.adapters.payments_repository import CardSetup, PaymentsRepository
 from tessera_billing.adapters.stripe_gateway import StripeGateway
@@ -22,6 +23,7 @@ from tessera_events.billing import PrimaryPaymentMethodChanged
 from tessera_kit.problems import Conflict, NotFound, ServiceUnavailable
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,13 @@ async def save_card(
     payment_method_id: str,
     receipt: WebhookReceipt | None = None,
 ) -> CardOnFile | None:
-    """Keep the card a SetupIntent saved; the first card becomes primary. None: the webhook was applied."""
+    """Keep the card a SetupIntent saved; the first card becomes primary. None: the webhook was applied
+    already, or names a card on file for another organisation.
+
+    A card never changes owner: a setup (or a signed webhook) naming another organisation's card saves
+    nothing. The webhook is recorded as received and ignored (Stripe would resend a refused one for
+    days); a person confirming such a setup gets 409.
+    """
     card = await _stripe(gateway.card(payment_method_id))
     async with uow:
         payments = PaymentsRepository(uow.session)
@@ -107,6 +115,17 @@ async def save_card(
         ):
             return None
         await payments.lock_organisation(setup.organisation_id)
+        owner = await payments.card_owner(payment_method_id)
+        if owner is not None and owner != setup.organisation_id:
+            log.warning(
+                "card setup names a card on file for another organisation; not saved",
+                organisation_id=str(setup.organisation_id),
+                setup_id=str(setup.setup_id),
+            )
+            if receipt is None:
+                raise Conflict("the card of this setup is on file for another organisation")
+            await uow.commit()
+            return None
         cards = await payments.cards_of(setup.organisation_id)
         if cards.add(card, now):
             await _announce_primary(uow, payments, cards)

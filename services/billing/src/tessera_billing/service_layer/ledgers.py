@@ -2,7 +2,6 @@
 
 import csv
 import io
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -11,6 +10,8 @@ from tessera_billing.adapters.ledger_repository import HistoryFilter
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.domain.ledgers import CashbackEntry, HistoryEntry
 from tessera_billing.domain.money import Currency, Money
+from tessera_billing.service_layer.access import MANAGERS
+from tessera_kit.auth import Caller
 from tessera_kit.problems import NotFound
 
 EXPORT_COLUMNS = (
@@ -65,19 +66,27 @@ async def history_page(
 
 async def client_billing_export(
     uow: BillingUnitOfWork,
-    caller_organisations: Collection[UUID],
+    caller: Caller,
     partner_organisation_id: UUID,
     client_organisation_id: UUID,
 ) -> str:
     """CSV of what the partner was invoiced for its client's products, one row per invoice line.
 
-    For a partner that re-invoices its client. Only the partner's members may export, and only for a
-    client it has (or had) a relationship with: anyone else gets 404.
+    For a partner that re-invoices its client. Only the partner's managers, and its members on the
+    client's staff list, may export, and only for a client it has (or had) a relationship with;
+    anyone else gets 404.
     """
-    if partner_organisation_id not in caller_organisations:
+    if not caller.is_member_of(partner_organisation_id):
         raise NotFound(f"organisation {partner_organisation_id} not found")
     async with uow:
-        if not await uow.relationships.of_client_with(client_organisation_id, [partner_organisation_id]):
+        relationships = await uow.relationships.of_client_with(
+            client_organisation_id, [partner_organisation_id]
+        )
+        role = caller.role_in(partner_organisation_id)
+        if not any(
+            relationship.lets_user_act(caller.user_id, is_partner_manager=role in MANAGERS)
+            for relationship in relationships
+        ):
             raise NotFound(f"organisation {partner_organisation_id} has no client {client_organisation_id}")
         invoices = await uow.invoices.for_client_paid_by(client_organisation_id, partner_organisation_id)
     out = io.StringIO()

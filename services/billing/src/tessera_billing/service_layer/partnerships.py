@@ -20,6 +20,8 @@ from tessera_events.billing import PayerReassigned, ReassignedSubscription, TaxT
 from tessera_events.partnership import (
     AccessChanged,
     BillingModeChanged,
+    PartnerStaffChanged,
+    PartnerStatusChanged,
     PartnerTierAssigned,
     RelationshipEnded,
     RelationshipStarted,
@@ -103,6 +105,26 @@ async def change_access(uow: BillingUnitOfWork, changed: AccessChanged) -> None:
     await uow.relationships.save(relationship)
     if previous is not new_mode:
         await _reassign(uow, relationship, previous, new_mode, changed.changed_at, changed.changed_by_user_id)
+
+
+async def change_staff(uow: BillingUnitOfWork, changed: PartnerStaffChanged) -> None:
+    """The partner named who of its members may act for the client (its managers always may)."""
+    relationship = await uow.relationships.get(changed.relationship_id, for_update=True)
+    if relationship is None:
+        log.warning(
+            "staff changed on a relationship billing never saw start",
+            relationship=str(changed.relationship_id),
+        )
+        return
+    relationship.staff_user_ids = frozenset(changed.staff_user_ids)
+    await uow.relationships.save(relationship)
+
+
+async def record_partner_status(uow: BillingUnitOfWork, changed: PartnerStatusChanged) -> None:
+    """A partner's standing in the programme: while not active, nobody acts for its clients here."""
+    await uow.parties.record_partner_status(
+        changed.partner_organisation_id, changed.status.value, changed.changed_at
+    )
 
 
 async def end_relationship(uow: BillingUnitOfWork, ended: RelationshipEnded) -> None:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import stripe
 import structlog
+from opentelemetry import trace
 
 from tessera_billing.adapters.payments_repository import PAYMENTS_CHANNEL, PaymentsRepository
 from tessera_billing.adapters.stripe_gateway import ChargeOutcome, ChargeStatus, StripeGateway
@@ -35,6 +36,7 @@ from tessera_events.billing import PaymentFailed, PaymentSucceeded
 from tessera_kit.listening import run_on_notify
 from tessera_kit.problems import Conflict, NotFound
 from tessera_kit.service import Runtime
+from tessera_kit.telemetry import stored_trace, tracer
 
 log = structlog.get_logger(__name__)
 
@@ -84,29 +86,40 @@ class PaymentCollector:
         """Run every attempt due now; return when the next one falls due (None: none waiting)."""
         tried: set[UUID] = set()
         while (submitted := await self._take_next(tried)) is not None:
-            attempt, customer_id = submitted
+            attempt, customer_id, cause = submitted
             tried.add(attempt.payment_id)
-            try:
-                outcome = await self._gateway.charge_off_session(
-                    customer_id=customer_id,
-                    payment_method_id=attempt.payment_method_id or "",
-                    amount=attempt.amount,
-                    idempotency_key=attempt.idempotency_key,
-                    metadata={"invoice_id": str(attempt.invoice_id), "payment_id": str(attempt.payment_id)},
-                )
-            except stripe.StripeError:
-                # Stripe unreachable or refusing the request: the attempt stays 'submitting' and is
-                # sent again, with the same idempotency key, once it is stale.
-                log.exception("charge not sent; it will be sent again", payment_id=str(attempt.payment_id))
-                continue
-            await self._record(attempt.payment_id, outcome)
+            # The charge continues the trace of what asked for it (a renewal, an order, a retry).
+            with stored_trace(*cause), tracer().start_as_current_span("charge invoice") as span:
+                span.set_attribute("tessera.invoice_id", str(attempt.invoice_id))
+                span.set_attribute("tessera.attempt", attempt.attempt)
+                await self._charge(attempt, customer_id)
         async with self._unit_of_work() as uow:
             return await PaymentsRepository(uow.session).next_attempt_due_at(
                 self._resubmit_after.total_seconds()
             )
 
-    async def _take_next(self, tried: set[UUID]) -> tuple[PaymentAttempt, str] | None:
-        """The next due attempt, marked submitting and committed, with the customer to charge."""
+    async def _charge(self, attempt: PaymentAttempt, customer_id: str) -> None:
+        """Ask Stripe for the charge, then record its answer."""
+        try:
+            outcome = await self._gateway.charge_off_session(
+                customer_id=customer_id,
+                payment_method_id=attempt.payment_method_id or "",
+                amount=attempt.amount,
+                idempotency_key=attempt.idempotency_key,
+                metadata={"invoice_id": str(attempt.invoice_id), "payment_id": str(attempt.payment_id)},
+            )
+        except stripe.StripeError:
+            # Stripe unreachable or refusing the request: the attempt stays 'submitting' and is
+            # sent again, with the same idempotency key, once it is stale.
+            log.exception("charge not sent; it will be sent again", payment_id=str(attempt.payment_id))
+            return
+        await self._record(attempt.payment_id, outcome)
+
+    async def _take_next(
+        self, tried: set[UUID]
+    ) -> tuple[PaymentAttempt, str, tuple[str | None, str | None]] | None:
+        """The next due attempt, marked submitting and committed, with the customer to charge and the
+        trace it was asked for in."""
         while True:
             async with self._unit_of_work() as uow:
                 payments = PaymentsRepository(uow.session)
@@ -115,9 +128,10 @@ class PaymentCollector:
                 if attempt is None or attempt.payment_id in tried:
                     return None
                 submitted = await self._prepare(uow, payments, attempt)
+                cause = await payments.trace_of(attempt.payment_id)
                 await uow.commit()
             if submitted is not None:
-                return attempt, submitted
+                return attempt, submitted, cause
 
     async def _prepare(
         self, uow: BillingUnitOfWork, payments: PaymentsRepository, attempt: PaymentAttempt
@@ -289,6 +303,7 @@ async def collect_payments(runtime: Runtime[BillingUnitOfWork]) -> None:
     collector = PaymentCollector(
         runtime.unit_of_work, gateway, retry_schedule(settings), settings.payment_resubmit_after_seconds
     )
+
     async def collect_what_is_due() -> float | None:
         next_due = await collector.collect_due()
         return _seconds_until(next_due, runtime.clock.now(), settings.payments_sweep_seconds)
@@ -337,10 +352,16 @@ async def apply_payment_outcome(
         if attempt is None or attempt.status.settled or known_intent not in (None, payment_intent_id):
             await uow.commit()  # remembered as applied: a redelivery stays a no-op
             return False
-        if failure_reason is None:
-            await settle_success(uow, attempt, now, payment_intent_id)
-        else:
-            await settle_failure(uow, attempt, failure_reason, now, schedule, payment_intent_id)
+        # Stripe's webhook carries no trace of ours: the settlement continues the attempt's trace
+        # (so a renewal's payment e-mail is in the renewal's trace), linked to the webhook's request.
+        webhook = trace.get_current_span().get_span_context()
+        links = [trace.Link(webhook)] if webhook.is_valid else []
+        cause = await payments.trace_of(attempt.payment_id)
+        with stored_trace(*cause), tracer().start_as_current_span("settle payment", links=links):
+            if failure_reason is None:
+                await settle_success(uow, attempt, now, payment_intent_id)
+            else:
+                await settle_failure(uow, attempt, failure_reason, now, schedule, payment_intent_id)
         await uow.commit()
         return True
 

@@ -29,6 +29,7 @@ from tessera_billing.service_layer.contracts import contract_money
 from tessera_events.billing import ReminderKind, RenewalReminderDue
 from tessera_kit.listening import run_on_notify
 from tessera_kit.service import Runtime
+from tessera_kit.telemetry import tracer
 
 
 async def reminder_preferences(uow: BillingUnitOfWork, organisation_id: UUID) -> ReminderPreferences:
@@ -68,16 +69,29 @@ async def send_due_reminders(unit_of_work: Callable[[], BillingUnitOfWork]) -> d
             chosen = preferences[renewal.payer_organisation_id]
             already = sent.get((renewal.subscription_id, renewal.renews_on), set())
             notice = notice_due(chosen, renewal.renews_on, now, already)
-            if notice is not None and await payments.record_reminder(
-                reminder_id := uuid4(), renewal, notice, now
-            ):
-                uow.emit(_reminder_due(reminder_id, renewal, notice, now), occurred_at=now)
+            if notice is not None and await _remind(uow, payments, renewal, notice, now):
                 already = already | {notice.lead_days}
             upcoming = next_notice_at(chosen, renewal.renews_on, now, already)
             if upcoming is not None and (next_due is None or upcoming < next_due):
                 next_due = upcoming
         await uow.commit()
     return next_due
+
+
+async def _remind(
+    uow: BillingUnitOfWork,
+    payments: PaymentsRepository,
+    renewal: UpcomingRenewal,
+    notice: Notice,
+    now: datetime,
+) -> bool:
+    """Record the notice and emit it in a trace of its own (the e-mail continues it); False if sent before."""
+    with tracer().start_as_current_span("renewal reminder due") as span:
+        span.set_attribute("tessera.subscription_id", str(renewal.subscription_id))
+        if not await payments.record_reminder(reminder_id := uuid4(), renewal, notice, now):
+            return False
+        uow.emit(_reminder_due(reminder_id, renewal, notice, now), occurred_at=now)
+        return True
 
 
 def _reminder_due(
@@ -102,6 +116,7 @@ async def remind_renewals(runtime: Runtime[BillingUnitOfWork]) -> None:
     """Background job: send due notices, then sleep until the next is due (or preferences change)."""
     settings = runtime.settings
     assert isinstance(settings, BillingSettings)
+
     async def remind_what_is_due() -> float | None:
         next_due = await send_due_reminders(runtime.unit_of_work)
         return None if next_due is None else max((next_due - runtime.clock.now()).total_seconds(), 0.0)

@@ -6,11 +6,14 @@ operator's run never renew the same period twice.
 """
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.domain.invoices import Invoice, InvoiceKind
@@ -19,6 +22,7 @@ from tessera_billing.service_layer.charging import draft_for_period
 from tessera_billing.service_layer.contracts import contract_money
 from tessera_billing.service_layer.invoices import issue_invoice
 from tessera_events.billing import SubscriptionRenewed
+from tessera_kit.telemetry import tracer
 
 log = structlog.get_logger(__name__)
 BATCH = 100
@@ -30,10 +34,14 @@ class RenewalRun:
 
     invoices: tuple[Invoice, ...]
     failed: tuple[UUID, ...]
+    complete: bool = True  # False: the run stopped at its limit with periods still due
 
 
-async def renew_due(make_uow: Callable[[], BillingUnitOfWork], until: date) -> RenewalRun:
-    """Renew every period due on or before ``until``, each in its own transaction.
+async def renew_due(
+    make_uow: Callable[[], BillingUnitOfWork], until: date, limit: int | None = None
+) -> RenewalRun:
+    """Renew every period due on or before ``until``, each in its own transaction; at most ``limit``
+    periods when given (the next run goes on where this one stopped).
 
     A subscription whose renewal fails is logged and left for the next run; the others go on.
     """
@@ -48,8 +56,11 @@ async def renew_due(make_uow: Callable[[], BillingUnitOfWork], until: date) -> R
         if not due:
             return RenewalRun(tuple(invoices), tuple(failed))
         for subscription_id in due:
+            if limit is not None and len(invoices) >= limit:
+                return RenewalRun(tuple(invoices), tuple(failed), complete=False)
             try:
-                invoice = await renew_subscription(make_uow(), subscription_id, until)
+                with renewal_span(subscription_id):
+                    invoice = await renew_subscription(make_uow(), subscription_id, until)
             except Exception:
                 log.exception("renewal failed; retried on the next run", subscription_id=str(subscription_id))
                 failed.add(subscription_id)
@@ -58,6 +69,22 @@ async def renew_due(make_uow: Callable[[], BillingUnitOfWork], until: date) -> R
                 passed.add(subscription_id)
             else:
                 invoices.append(invoice)
+
+
+def renewal_span(subscription_id: UUID) -> AbstractContextManager[trace.Span]:
+    """The root span of one renewal: its invoice, charge and e-mails continue its trace.
+
+    A trace of its own even when an operator's request runs the renewals (linked to that request),
+    so that a run renewing thousands of subscriptions is not one trace; Zipkin finds a renewal's
+    trace by its ``tessera.subscription_id`` tag.
+    """
+    caller = trace.get_current_span().get_span_context()
+    return tracer().start_as_current_span(
+        "renew subscription",
+        context=otel_context.Context(),
+        links=[trace.Link(caller)] if caller.is_valid else [],
+        attributes={"tessera.subscription_id": str(subscription_id)},
+    )
 
 
 async def renew_subscription(uow: BillingUnitOfWork, subscription_id: UUID, until: date) -> Invoice | None:

@@ -1,7 +1,6 @@
 """Use cases on subscriptions: ordering a product (and invoicing its first period), listing them."""
 
-from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from tessera_billing.adapters.uow import BillingUnitOfWork
@@ -11,14 +10,17 @@ from tessera_billing.domain.invoices import Invoice, InvoiceKind
 from tessera_billing.domain.ledgers import Tag
 from tessera_billing.domain.relationships import Relationship
 from tessera_billing.domain.subscriptions import Subscription
-from tessera_billing.service_layer.access import product_access
+from tessera_billing.service_layer.access import may_act_through, product_access
 from tessera_billing.service_layer.charging import draft_for_period
 from tessera_billing.service_layer.contracts import contract_money, currency
 from tessera_billing.service_layer.invoices import issue_invoice
 from tessera_events import Currency as ContractCurrency
 from tessera_events.billing import BillingPeriod, SubscriptionCancelled, SubscriptionCreated
 from tessera_events.billing import ProductKind as ContractProductKind
-from tessera_kit.problems import InvalidInput, NotFound
+from tessera_kit.auth import Caller
+from tessera_kit.problems import Forbidden, InvalidInput, NotFound
+
+DAY = timedelta(days=1)
 
 
 async def order_subscription(
@@ -28,8 +30,7 @@ async def order_subscription(
     product_code: str,
     price_currency: ContractCurrency,
     relationship_id: UUID | None,
-    ordered_by_user_id: UUID,
-    caller_organisations: Collection[UUID] | None = None,
+    caller: Caller,
 ) -> tuple[Subscription, Invoice]:
     """Install a product in an organisation and invoice its first period; emits SubscriptionCreated.
 
@@ -37,14 +38,14 @@ async def order_subscription(
     a member of its partner allowed to manage the product (the partner's staff orders). Who pays and
     at what price follow the relationship at this moment (see ``domain/pricing.py``).
     """
-    members_of = set(caller_organisations) if caller_organisations is not None else {organisation_id}
+    ordered_by_user_id = caller.user_id
     async with uow:
         product = await uow.catalogue.get(product_code)
         if product is None:
             raise InvalidInput(f"the catalogue has no product {product_code!r}", product_code=product_code)
         relationship = await _relationship_of_client(uow, relationship_id, organisation_id)
         now = uow.clock.now()
-        ordered_by = _orderer(members_of, organisation_id, relationship, product_code, now)
+        ordered_by = await _orderer(uow, caller, organisation_id, relationship, product_code, now)
         try:
             subscription = Subscription.order(
                 subscription_id=uuid4(),
@@ -63,6 +64,8 @@ async def order_subscription(
         draft = await draft_for_period(
             uow, subscription, number=0, kind=InvoiceKind.ORDER, payer_organisation_id=payer, at=now
         )
+        if ordered_by != organisation_id and payer == organisation_id:
+            await _within_partner_limits(uow, draft, ordered_by, now)
         invoice = await issue_invoice(uow, draft)
         uow.emit(
             SubscriptionCreated(
@@ -86,20 +89,35 @@ async def order_subscription(
     return subscription, invoice
 
 
-def _orderer(
-    members_of: set[UUID],
+async def _orderer(
+    uow: BillingUnitOfWork,
+    caller: Caller,
     organisation_id: UUID,
     relationship: Relationship | None,
     product_code: str,
     now: datetime,
 ) -> UUID:
-    """The organisation placing the order: the client itself, or its managing partner."""
-    if organisation_id in members_of:
+    """The organisation placing the order: the client itself, or its managing partner (a partner user
+    allowed to act for the client, within the products its access covers)."""
+    if caller.is_member_of(organisation_id):
         return organisation_id
-    partner_staff = relationship is not None and relationship.partner_organisation_id in members_of
-    if relationship is not None and partner_staff and relationship.lets_partner_manage(product_code, now):
+    if (
+        relationship is not None
+        and relationship.lets_partner_manage(product_code, now)
+        and await may_act_through(uow, caller, relationship, now)
+    ):
         return relationship.partner_organisation_id
     raise NotFound(f"organisation {organisation_id} not found")
+
+
+async def _within_partner_limits(
+    uow: BillingUnitOfWork, draft: Invoice, partner_id: UUID, now: datetime
+) -> None:
+    """Forbidden when a partner's order would put more on its client's bill than the limits allow."""
+    client_id = draft.parties.payer_organisation_id
+    already = await uow.invoices.ordered_by_partner_since(client_id, partner_id, draft.currency, now - DAY)
+    if refusal := uow.partner_order_limits.refusal(draft.total.amount_minor, already):
+        raise Forbidden(refusal)
 
 
 async def _relationship_of_client(
@@ -119,7 +137,7 @@ async def _relationship_of_client(
 
 async def cancel_subscription(
     uow: BillingUnitOfWork,
-    caller_organisations: Collection[UUID],
+    caller: Caller,
     organisation_id: UUID,
     subscription_id: UUID,
     cancelled_by_user_id: UUID,
@@ -129,7 +147,7 @@ async def cancel_subscription(
     Its owner's members may cancel it, and the staff of a partner managing it.
     """
     async with uow:
-        reach = await product_access(uow, caller_organisations, organisation_id, uow.clock.now())
+        reach = await product_access(uow, caller, organisation_id, uow.clock.now())
         subscription = await uow.subscriptions.get(subscription_id, for_update=True)
         if (
             subscription is None
@@ -158,7 +176,7 @@ async def cancel_subscription(
 
 async def visible_subscriptions(
     uow: BillingUnitOfWork,
-    caller_organisations: Collection[UUID],
+    caller: Caller,
     organisation_id: UUID,
     *,
     kind: ProductKind | None = None,
@@ -169,7 +187,7 @@ async def visible_subscriptions(
     Optionally only one kind of product, or those carrying one tag. 404 for a caller with no access.
     """
     async with uow:
-        reach = await product_access(uow, caller_organisations, organisation_id, uow.clock.now())
+        reach = await product_access(uow, caller, organisation_id, uow.clock.now())
         subscriptions = await uow.subscriptions.owned_by(organisation_id, kind=kind, tag_id=tag_id)
         tags = await uow.tags.on_products_of(organisation_id)
     return [

@@ -1,21 +1,33 @@
 """Product tags: an organisation's coloured labels, put on its products and seen by all who reach them."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from uuid import UUID, uuid4
 
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.domain.ledgers import Tag
 from tessera_billing.service_layer.access import product_access
+from tessera_kit.auth import Caller
 from tessera_kit.problems import Conflict, InvalidInput, NotFound
 
 
-async def list_tags(
-    uow: BillingUnitOfWork, caller_organisations: Collection[UUID], organisation_id: UUID
-) -> list[Tag]:
-    """The organisation's tags; for its members and for partner staff who reach its products."""
+async def list_tags(uow: BillingUnitOfWork, caller: Caller, organisation_id: UUID) -> list[Tag]:
+    """The organisation's tags; for its members and for partner staff who reach its products.
+
+    Staff of a partner restricted to some products see only the tags on those products: a tag's name
+    says something about the client's other products.
+    """
     async with uow:
-        await product_access(uow, caller_organisations, organisation_id, uow.clock.now())
-        return await uow.tags.of(organisation_id)
+        reach = await product_access(uow, caller, organisation_id, uow.clock.now())
+        if reach.all_products:
+            return await uow.tags.of(organisation_id)
+        reachable = [
+            subscription.subscription_id
+            for subscription in await uow.subscriptions.owned_by(organisation_id)
+            if reach.reaches(subscription.product_code)
+        ]
+        on_products = await uow.tags.on_products_of(organisation_id)
+    seen = {tag.tag_id: tag for subscription_id in reachable for tag in on_products.get(subscription_id, [])}
+    return sorted(seen.values(), key=lambda tag: tag.name.lower())
 
 
 async def create_tag(uow: BillingUnitOfWork, organisation_id: UUID, name: str, colour: str) -> Tag:

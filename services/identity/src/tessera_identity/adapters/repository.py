@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tessera_identity.adapters.orm import MembershipRow, OrganisationRow, SigningKeyRow, UserRow
+from tessera_identity.adapters.secrets import SecretBox
 from tessera_identity.domain.errors import EmailAlreadyRegistered
 from tessera_identity.domain.model import (
     Address,
@@ -192,10 +193,11 @@ class UserRepository:
 
 
 class SigningKeyRepository:
-    """identity's token-signing keys."""
+    """identity's token-signing keys, the private halves sealed at rest by ``box``."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self._session = session
+        self._box = box
 
     async def lock(self) -> None:
         """Hold the signing-key lock until this transaction ends."""
@@ -208,7 +210,7 @@ class SigningKeyRepository:
                 key_id=key.key_id,
                 algorithm=key.algorithm,
                 public_key_pem=key.key_pair.public_key_pem,
-                private_key_pem=key.key_pair.private_key_pem,
+                private_key_pem=self._box.seal(key.key_pair.private_key_pem),
                 not_before=key.not_before,
                 expires_at=key.expires_at,
                 active=key.active,
@@ -227,7 +229,7 @@ class SigningKeyRepository:
         rows = await self._session.scalars(
             select(SigningKeyRow).where(~SigningKeyRow.active, SigningKeyRow.expires_at.is_(None))
         )
-        return [_signing_key(row) for row in rows]
+        return [self._signing_key(row) for row in rows]
 
     async def hand_over(self, old: SigningKey, new: SigningKey) -> None:
         """Sign with ``new`` from now on; ``old`` verifies the tokens it signed until it expires."""
@@ -244,7 +246,21 @@ class SigningKeyRepository:
     async def active(self) -> list[SigningKey]:
         """The keys marked active (at most one, by the unique index)."""
         rows = await self._session.scalars(select(SigningKeyRow).where(SigningKeyRow.active))
-        return [_signing_key(row) for row in rows]
+        return [self._signing_key(row) for row in rows]
+
+    async def seal_stored(self) -> int:
+        """Encrypt the private keys stored before encryption keys were configured; how many."""
+        if not self._box.encrypts:
+            return 0
+        rows = await self._session.scalars(
+            select(SigningKeyRow).where(~SigningKeyRow.private_key_pem.startswith(SecretBox.PREFIX))
+        )
+        sealed = 0
+        for row in rows:
+            row.private_key_pem = self._box.seal(row.private_key_pem) or ""
+            sealed += 1
+        await self._session.flush()
+        return sealed
 
     async def verifying_at(self, instant: datetime) -> list[SigningKey]:
         """Every key whose tokens are still trusted at ``instant``, newest first."""
@@ -253,7 +269,19 @@ class SigningKeyRepository:
             .where((SigningKeyRow.expires_at.is_(None)) | (SigningKeyRow.expires_at > instant))
             .order_by(SigningKeyRow.not_before.desc())
         )
-        return [_signing_key(row) for row in rows]
+        return [self._signing_key(row) for row in rows]
+
+    def _signing_key(self, row: SigningKeyRow) -> SigningKey:
+        return SigningKey(
+            key_id=row.key_id,
+            algorithm=row.algorithm,
+            key_pair=KeyPair(
+                private_key_pem=self._box.open(row.private_key_pem) or "", public_key_pem=row.public_key_pem
+            ),
+            not_before=row.not_before,
+            expires_at=row.expires_at,
+            active=row.active,
+        )
 
 
 def _profile_columns(organisation: Organisation) -> dict[str, object]:
@@ -311,15 +339,4 @@ def _user(row: UserRow) -> User:
         locale=Locale(row.locale),
         password_hash=row.password_hash,
         registered_at=row.registered_at,
-    )
-
-
-def _signing_key(row: SigningKeyRow) -> SigningKey:
-    return SigningKey(
-        key_id=row.key_id,
-        algorithm=row.algorithm,
-        key_pair=KeyPair(private_key_pem=row.private_key_pem, public_key_pem=row.public_key_pem),
-        not_before=row.not_before,
-        expires_at=row.expires_at,
-        active=row.active,
     )

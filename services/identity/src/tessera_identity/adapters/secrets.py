@@ -43,16 +43,24 @@ def normalise_code(code: str) -> str:
 
 
 class SecretBox:
-    """Keeps secrets identity must read back (TOTP secrets) encrypted at rest with Fernet.
+    """Keeps secrets identity must read back (TOTP secrets, private signing keys) encrypted at rest
+    with Fernet.
 
     The first key encrypts, every key decrypts, so keys rotate by putting a new one first. Without
-    keys secrets are stored as they are; a value stored encrypted is then refused, never guessed.
+    keys (development only: the settings refuse it elsewhere) secrets are stored as they are; a
+    value stored encrypted is then refused, never guessed. A value stored before keys were
+    configured is still read, and sealed when it is next written.
     """
 
     PREFIX = "fernet:"
 
     def __init__(self, keys: Sequence[str] = ()) -> None:
         self._fernet = MultiFernet([Fernet(key) for key in keys]) if keys else None
+
+    @property
+    def encrypts(self) -> bool:
+        """Whether secrets are sealed (keys are configured)."""
+        return self._fernet is not None
 
     def seal(self, secret: str | None) -> str | None:
         """What to store for ``secret``."""
@@ -65,5 +73,5 @@ class SecretBox:
         if stored is None or not stored.startswith(self.PREFIX):
             return stored
         if self._fernet is None:
-            raise RuntimeError("TOTP secrets are stored encrypted but IDENTITY_TOTP_ENCRYPTION_KEYS is empty")
+            raise RuntimeError("secrets are stored encrypted but IDENTITY_ENCRYPTION_KEYS is empty")
         return self._fernet.decrypt(stored.removeprefix(self.PREFIX).encode()).decode()

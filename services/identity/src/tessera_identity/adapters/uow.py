@@ -1,5 +1,6 @@
 """identity's unit of work: one transaction, its repositories, and the events it causes."""
 
+from tessera_identity.adapters.attempts import AttemptRepository
 from tessera_identity.adapters.credentials import (
     ApiTokenRepository,
     AppPasswordRepository,
@@ -38,7 +39,7 @@ class IdentityUnitOfWork(UnitOfWork):
     @property
     def signing_keys(self) -> SigningKeyRepository:
         """Token-signing keys in this transaction."""
-        return SigningKeyRepository(self.session)
+        return SigningKeyRepository(self.session, self._box)
 
     @property
     def two_factor(self) -> TwoFactorRepository:
@@ -54,3 +55,8 @@ class IdentityUnitOfWork(UnitOfWork):
     def api_tokens(self) -> ApiTokenRepository:
         """API tokens in this transaction."""
         return ApiTokenRepository(self.session)
+
+    @property
+    def attempts(self) -> AttemptRepository:
+        """Failed sign-in counters in this transaction."""
+        return AttemptRepository(self.session)

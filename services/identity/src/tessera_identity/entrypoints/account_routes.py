@@ -10,7 +10,13 @@ from pydantic import BaseModel, EmailStr, Field
 from tessera_identity.domain.app_passwords import AppPassword
 from tessera_identity.domain.model import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Locale
 from tessera_identity.domain.two_factor import RecoveryDocument
-from tessera_identity.entrypoints.dependencies import PROBLEMS, AuthenticatedCaller, UnitOfWork
+from tessera_identity.entrypoints.dependencies import (
+    PROBLEMS,
+    SIGN_IN_PROBLEMS,
+    Caller,
+    ClientThrottle,
+    UnitOfWork,
+)
 from tessera_identity.service_layer import app_passwords, two_factor
 from tessera_identity.service_layer.accounts import (
     ProfileChange,
@@ -18,10 +24,12 @@ from tessera_identity.service_layer.accounts import (
     change_profile,
     confirm_password,
     create_account,
+    sign_out_everywhere,
 )
 from tessera_identity.service_layer.issuing import IssuedToken, TokenPolicy
 from tessera_identity.service_layer.ports import Passwords
 from tessera_identity.service_layer.recovery import request_recovery
+from tessera_kit.permissions import personal, public
 
 Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
 Code = Annotated[str, Field(min_length=6, max_length=32)]
@@ -164,7 +172,8 @@ class AppPasswordCredentials(BaseModel):
 
 
 class AppPasswordSession(AccessToken):
-    """Whom the app password belongs to, and an access token limited to mail, calendar and contacts."""
+    """Whom the app password belongs to, and an access token for the hosting provider's mail,
+    calendar and contacts servers (no Tessera HTTP route accepts it)."""
 
     user_id: UUID
 
@@ -172,56 +181,114 @@ class AppPasswordSession(AccessToken):
 def account_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
     """A person's account: profile, password, 2FA and app passwords."""
     router = APIRouter(responses=PROBLEMS)
+    own = [personal()]
 
-    @router.post("/v1/users", status_code=201, tags=["accounts"], summary="Create a person's account")
+    @router.post(
+        "/v1/users",
+        status_code=201,
+        tags=["accounts"],
+        summary="Create a person's account",
+        dependencies=[public()],
+    )
     async def post_user(body: AccountIn, uow: UnitOfWork) -> AccountOut:
         user = await create_account(uow, passwords, body.email, body.display_name, body.locale, body.password)
         return AccountOut(
             user_id=user.id, email=user.email, display_name=user.display_name, locale=user.locale
         )
 
-    @router.patch("/v1/me", tags=["accounts"], summary="Change your e-mail address, name or language")
-    async def patch_me(body: ProfileIn, caller: AuthenticatedCaller, uow: UnitOfWork) -> AccountOut:
+    @router.patch(
+        "/v1/me",
+        tags=["accounts"],
+        summary="Change your e-mail address, name or language",
+        dependencies=own,
+        responses=SIGN_IN_PROBLEMS,
+    )
+    async def patch_me(
+        body: ProfileIn, caller: Caller, uow: UnitOfWork, throttle: ClientThrottle
+    ) -> AccountOut:
         change = ProfileChange(body.email, body.display_name, body.locale, body.current_password)
-        user = await change_profile(uow, passwords, caller.user_id, change)
+        user = await change_profile(uow, passwords, caller.user_id, change, throttle)
         return AccountOut(
             user_id=user.id, email=user.email, display_name=user.display_name, locale=user.locale
         )
 
-    @router.put("/v1/me/password", status_code=204, tags=["accounts"], summary="Change your password")
-    async def put_password(body: PasswordChange, caller: AuthenticatedCaller, uow: UnitOfWork) -> Response:
-        await change_password(uow, passwords, caller.user_id, body.current_password, body.new_password)
+    @router.put(
+        "/v1/me/password",
+        status_code=204,
+        tags=["accounts"],
+        summary="Change your password: every app password is revoked and every session ends",
+        dependencies=own,
+        responses=SIGN_IN_PROBLEMS,
+    )
+    async def put_password(
+        body: PasswordChange, caller: Caller, uow: UnitOfWork, throttle: ClientThrottle
+    ) -> Response:
+        await change_password(
+            uow, passwords, caller.user_id, body.current_password, body.new_password, throttle
+        )
         return Response(status_code=204)
 
-    @router.post("/v1/me/two-factor/enrolment", tags=["two-factor"], summary="Start 2FA: a TOTP secret")
-    async def post_enrolment(
-        caller: AuthenticatedCaller, uow: UnitOfWork, response: Response
-    ) -> EnrolmentOut:
+    @router.post(
+        "/v1/me/sessions/revocation",
+        status_code=204,
+        tags=["accounts"],
+        summary="Sign out everywhere: every access token issued to you until now is refused",
+        dependencies=own,
+    )
+    async def post_sessions_revocation(caller: Caller, uow: UnitOfWork) -> Response:
+        await sign_out_everywhere(uow, caller.user_id)
+        return Response(status_code=204)
+
+    @router.post(
+        "/v1/me/two-factor/enrolment",
+        tags=["two-factor"],
+        summary="Start 2FA: a TOTP secret",
+        dependencies=own,
+    )
+    async def post_enrolment(caller: Caller, uow: UnitOfWork, response: Response) -> EnrolmentOut:
         enrolment = await two_factor.enrol(uow, caller.user_id)
         response.headers["cache-control"] = "no-store"
         return EnrolmentOut(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
     @router.post(
-        "/v1/me/two-factor/confirmation", tags=["two-factor"], summary="Turn 2FA on with a code; backup codes"
+        "/v1/me/two-factor/confirmation",
+        tags=["two-factor"],
+        summary="Turn 2FA on with a code; backup codes",
+        dependencies=own,
     )
     async def post_confirmation(
-        body: CodeIn, caller: AuthenticatedCaller, uow: UnitOfWork, response: Response
+        body: CodeIn, caller: Caller, uow: UnitOfWork, response: Response
     ) -> BackupCodesOut:
         codes = await two_factor.confirm(uow, caller.user_id, body.code)
         response.headers["cache-control"] = "no-store"
         return BackupCodesOut(backup_codes=codes)
 
-    @router.post("/v1/me/two-factor/disable", status_code=204, tags=["two-factor"], summary="Turn 2FA off")
-    async def post_disable(body: PasswordAndCode, caller: AuthenticatedCaller, uow: UnitOfWork) -> Response:
-        await confirm_password(uow, passwords, caller.user_id, body.password)
+    @router.post(
+        "/v1/me/two-factor/disable",
+        status_code=204,
+        tags=["two-factor"],
+        summary="Turn 2FA off",
+        dependencies=own,
+        responses=SIGN_IN_PROBLEMS,
+    )
+    async def post_disable(
+        body: PasswordAndCode, caller: Caller, uow: UnitOfWork, throttle: ClientThrottle
+    ) -> Response:
+        await confirm_password(uow, passwords, caller.user_id, body.password, throttle)
         await two_factor.disable(uow, caller.user_id, body.code)
         return Response(status_code=204)
 
-    @router.post("/v1/me/two-factor/backup-codes", tags=["two-factor"], summary="Ten new backup codes")
+    @router.post(
+        "/v1/me/two-factor/backup-codes",
+        tags=["two-factor"],
+        summary="Ten new backup codes",
+        dependencies=own,
+        responses=SIGN_IN_PROBLEMS,
+    )
     async def post_backup_codes(
-        body: PasswordAndCode, caller: AuthenticatedCaller, uow: UnitOfWork, response: Response
+        body: PasswordAndCode, caller: Caller, uow: UnitOfWork, throttle: ClientThrottle, response: Response
     ) -> BackupCodesOut:
-        await confirm_password(uow, passwords, caller.user_id, body.password)
+        await confirm_password(uow, passwords, caller.user_id, body.password, throttle)
         codes = await two_factor.regenerate_backup_codes(uow, caller.user_id, body.code)
         response.headers["cache-control"] = "no-store"
         return BackupCodesOut(backup_codes=codes)
@@ -231,21 +298,36 @@ def account_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
         status_code=202,
         tags=["two-factor"],
         summary="Lost the authenticator: ask for 2FA to be reset after review of identity documents",
+        dependencies=[public()],
+        responses=SIGN_IN_PROBLEMS,
     )
-    async def post_recovery(body: RecoveryIn, uow: UnitOfWork) -> RecoveryOut:
+    async def post_recovery(body: RecoveryIn, uow: UnitOfWork, throttle: ClientThrottle) -> RecoveryOut:
         documents = tuple(RecoveryDocument(d.kind, d.filename, d.sha256) for d in body.documents)
-        request = await request_recovery(uow, passwords, body.email, body.password, documents, body.message)
+        request = await request_recovery(
+            uow, passwords, body.email, body.password, documents, body.message, throttle
+        )
         return RecoveryOut(
             request_id=request.id, status=request.status.value, submitted_at=request.submitted_at
         )
 
-    @router.get("/v1/me/app-passwords", tags=["app-passwords"], summary="Your app passwords (no secrets)")
-    async def list_app_passwords(caller: AuthenticatedCaller, uow: UnitOfWork) -> list[AppPasswordOut]:
+    @router.get(
+        "/v1/me/app-passwords",
+        tags=["app-passwords"],
+        summary="Your app passwords (no secrets)",
+        dependencies=own,
+    )
+    async def list_app_passwords(caller: Caller, uow: UnitOfWork) -> list[AppPasswordOut]:
         return [AppPasswordOut.of(p) for p in await app_passwords.app_passwords_of(uow, caller.user_id)]
 
-    @router.post("/v1/me/app-passwords", status_code=201, tags=["app-passwords"], summary="Generate one")
+    @router.post(
+        "/v1/me/app-passwords",
+        status_code=201,
+        tags=["app-passwords"],
+        summary="Generate one, for a mail, calendar or contacts client",
+        dependencies=own,
+    )
     async def post_app_password(
-        body: AppPasswordIn, caller: AuthenticatedCaller, uow: UnitOfWork, response: Response
+        body: AppPasswordIn, caller: Caller, uow: UnitOfWork, response: Response
     ) -> CreatedAppPasswordOut:
         created = await app_passwords.create_app_password(uow, caller.user_id, body.name)
         response.headers["cache-control"] = "no-store"
@@ -257,28 +339,36 @@ def account_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
         status_code=204,
         tags=["app-passwords"],
         summary="Revoke one",
+        dependencies=own,
     )
-    async def delete_app_password(
-        app_password_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
-    ) -> Response:
+    async def delete_app_password(app_password_id: UUID, caller: Caller, uow: UnitOfWork) -> Response:
         await app_passwords.revoke_app_passwords(uow, caller.user_id, app_password_id)
         return Response(status_code=204)
 
-    @router.delete("/v1/me/app-passwords", status_code=204, tags=["app-passwords"], summary="Revoke them all")
-    async def delete_app_passwords(caller: AuthenticatedCaller, uow: UnitOfWork) -> Response:
+    @router.delete(
+        "/v1/me/app-passwords",
+        status_code=204,
+        tags=["app-passwords"],
+        summary="Revoke them all",
+        dependencies=own,
+    )
+    async def delete_app_passwords(caller: Caller, uow: UnitOfWork) -> Response:
         await app_passwords.revoke_app_passwords(uow, caller.user_id, None)
         return Response(status_code=204)
 
     @router.post(
         "/v1/app-passwords/authenticate",
         tags=["app-passwords"],
-        summary="For mail, calendar and contacts clients: an app password for a limited access token",
+        summary="For the mail, calendar and contacts servers: an app password for an access token "
+        "they verify (no Tessera HTTP route accepts it)",
+        dependencies=[public()],
+        responses=SIGN_IN_PROBLEMS,
     )
     async def authenticate(
-        body: AppPasswordCredentials, uow: UnitOfWork, response: Response
+        body: AppPasswordCredentials, uow: UnitOfWork, throttle: ClientThrottle, response: Response
     ) -> AppPasswordSession:
         user_id, issued = await app_passwords.authenticate_app_password(
-            uow, policy, body.email, body.password
+            uow, policy, body.email, body.password, throttle
         )
         response.headers["cache-control"] = "no-store"
         return AppPasswordSession(

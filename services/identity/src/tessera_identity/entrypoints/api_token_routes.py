@@ -9,10 +9,17 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from tessera_identity.domain.api_tokens import ApiToken, Application
 from tessera_identity.entrypoints.account_routes import AccessToken, Password
-from tessera_identity.entrypoints.dependencies import PROBLEMS, AuthenticatedCaller, UnitOfWork
+from tessera_identity.entrypoints.dependencies import (
+    PROBLEMS,
+    SIGN_IN_PROBLEMS,
+    Caller,
+    ClientThrottle,
+    UnitOfWork,
+)
 from tessera_identity.service_layer import api_tokens
 from tessera_identity.service_layer.issuing import TokenPolicy
 from tessera_identity.service_layer.ports import Passwords
+from tessera_kit.permissions import IDENTITY, personal, public, requires
 
 
 class ApiTokenIn(BaseModel):
@@ -20,7 +27,13 @@ class ApiTokenIn(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     application: Application
-    permissions: list[str] = Field(min_length=1, max_length=32, examples=[["invoices:read"]])
+    permissions: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1,
+        max_length=32,
+        examples=[["invoices:read"]],
+        description="The application's permissions, as its catalogue names them without the application "
+        "(e.g. billing's `invoices:read`); an unknown one is refused (422, listing the known ones).",
+    )
     expires_at: AwareDatetime | None = None
     password: Password
 
@@ -75,12 +88,19 @@ def api_token_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
     router = APIRouter(tags=["api-tokens"], responses=PROBLEMS)
     base = "/v1/organisations/{organisation_id}/api-tokens"
 
-    @router.post(base, status_code=201, summary="Create an API token (confirm your password)")
+    @router.post(
+        base,
+        status_code=201,
+        summary="Create an API token (confirm your password)",
+        dependencies=[personal()],
+        responses=SIGN_IN_PROBLEMS,
+    )
     async def post_api_token(
         organisation_id: UUID,
         body: ApiTokenIn,
-        caller: AuthenticatedCaller,
+        caller: Caller,
         uow: UnitOfWork,
+        throttle: ClientThrottle,
         response: Response,
     ) -> CreatedApiTokenOut:
         command = api_tokens.NewApiToken(
@@ -92,29 +112,45 @@ def api_token_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
             permissions=body.permissions,
             expires_at=body.expires_at,
         )
-        created = await api_tokens.create_api_token(uow, passwords, command)
+        created = await api_tokens.create_api_token(uow, passwords, command, throttle)
         response.headers["cache-control"] = "no-store"
         return CreatedApiTokenOut(**ApiTokenOut.of(created.token).model_dump(), token=created.secret)
 
-    @router.get(base, summary="API tokens: all of them for administrators, your own for members")
-    async def list_api_tokens(
-        organisation_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
-    ) -> list[ApiTokenOut]:
+    @router.get(
+        base,
+        summary="API tokens: all of them for administrators, your own for members",
+        dependencies=[requires(IDENTITY["identity:api-tokens:read"])],
+    )
+    async def list_api_tokens(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> list[ApiTokenOut]:
         return [
             ApiTokenOut.of(t) for t in await api_tokens.api_tokens_of(uow, organisation_id, caller.user_id)
         ]
 
-    @router.delete(base + "/{api_token_id}", summary="Revoke an API token")
+    @router.delete(
+        base + "/{api_token_id}",
+        summary="Revoke an API token: access tokens exchanged for it are refused within seconds",
+        dependencies=[requires(IDENTITY["identity:api-tokens:write"])],
+    )
     async def delete_api_token(
-        organisation_id: UUID, api_token_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
+        organisation_id: UUID, api_token_id: UUID, caller: Caller, uow: UnitOfWork
     ) -> ApiTokenOut:
         return ApiTokenOut.of(
             await api_tokens.revoke_api_token(uow, organisation_id, caller.user_id, api_token_id)
         )
 
-    @router.post("/v1/tokens/exchange", summary="Exchange an API token for a short-lived access token")
-    async def exchange(body: ApiTokenExchange, uow: UnitOfWork, response: Response) -> AccessToken:
-        issued = await api_tokens.exchange_api_token(uow, policy, body.api_token)
+    @router.post(
+        "/v1/tokens/exchange",
+        summary="Exchange an API token for a short-lived access token",
+        dependencies=[public()],
+        responses={
+            403: {"description": "The token's owner no longer belongs to its organisation"},
+            **SIGN_IN_PROBLEMS,
+        },
+    )
+    async def exchange(
+        body: ApiTokenExchange, uow: UnitOfWork, throttle: ClientThrottle, response: Response
+    ) -> AccessToken:
+        issued = await api_tokens.exchange_api_token(uow, policy, body.api_token, throttle)
         response.headers["cache-control"] = "no-store"
         return AccessToken.of(issued)
 

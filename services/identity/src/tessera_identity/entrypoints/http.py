@@ -20,7 +20,7 @@ from tessera_identity.domain.model import (
 )
 from tessera_identity.entrypoints.account_routes import AccessToken, account_router
 from tessera_identity.entrypoints.api_token_routes import api_token_router
-from tessera_identity.entrypoints.dependencies import AnyCaller, UnitOfWork
+from tessera_identity.entrypoints.dependencies import SIGN_IN_PROBLEMS, Caller, ClientThrottle, UnitOfWork
 from tessera_identity.entrypoints.operator_routes import operator_router
 from tessera_identity.entrypoints.organisation_routes import AddressIn, organisation_router
 from tessera_identity.service_layer.issuing import TokenPolicy
@@ -29,6 +29,7 @@ from tessera_identity.service_layer.profiles import profile_of
 from tessera_identity.service_layer.registration import RegisterOrganisation, register_organisation
 from tessera_identity.service_layer.sessions import SecondFactor, sign_in
 from tessera_identity.service_layer.signing_keys import published_keys
+from tessera_kit.permissions import personal, public
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 
@@ -95,8 +96,13 @@ class Me(BaseModel):
     two_factor_enabled: bool
 
 
-def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter:
-    """identity's routes, bound to its settings and password hasher."""
+def create_routers(settings: IdentitySettings, passwords: Passwords) -> list[APIRouter]:
+    """identity's routes, bound to its settings and password hasher.
+
+    Several routers side by side rather than one including the others: the kit checks that every
+    route of each router declares who may call it, and an included router's routes are not listed
+    among the including router's own.
+    """
     router = APIRouter()
     policy = TokenPolicy(
         issuer=settings.token_issuer,
@@ -110,6 +116,7 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         tags=["organisations"],
         summary="Sign an organisation up, with its legal representative's account",
         responses={409: {"description": "The e-mail address already has an account"}},
+        dependencies=[public()],
     )
     async def sign_up(body: OrganisationSignUp, uow: UnitOfWork) -> OrganisationCreated:
         representative = body.legal_representative
@@ -143,11 +150,15 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
                 "problem has two_factor_required: true"
             },
             503: {"description": "No signing key yet (identity is starting)"},
+            **SIGN_IN_PROBLEMS,
         },
+        dependencies=[public()],
     )
-    async def create_session(body: Credentials, uow: UnitOfWork, response: Response) -> AccessToken:
+    async def create_session(
+        body: Credentials, uow: UnitOfWork, throttle: ClientThrottle, response: Response
+    ) -> AccessToken:
         second = SecondFactor(body.totp_code, body.backup_code)
-        issued = await sign_in(uow, passwords, policy, body.email, body.password, second)
+        issued = await sign_in(uow, passwords, policy, body.email, body.password, throttle, second)
         response.headers["cache-control"] = "no-store"
         return AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
 
@@ -156,8 +167,9 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         tags=["sessions"],
         summary="The caller's account and organisations",
         responses={401: {"description": "No valid access token"}},
+        dependencies=[personal()],
     )
-    async def me(caller: AnyCaller, uow: UnitOfWork) -> Me:
+    async def me(caller: Caller, uow: UnitOfWork) -> Me:
         profile = await profile_of(uow, caller.user_id)
         return Me(
             user_id=profile.user.id,
@@ -175,14 +187,17 @@ def create_router(settings: IdentitySettings, passwords: Passwords) -> APIRouter
         "/.well-known/jwks.json",
         tags=["keys"],
         summary="The public keys that verify identity's access tokens (JWKS)",
+        dependencies=[public()],
     )
     async def jwks(uow: UnitOfWork, response: Response) -> dict[str, list[dict[str, Any]]]:
         keys = await published_keys(uow)
         response.headers["cache-control"] = "public, max-age=60"
         return {"keys": [public_jwk(key) for key in keys]}
 
-    router.include_router(organisation_router())
-    router.include_router(account_router(passwords, policy))
-    router.include_router(api_token_router(passwords, policy))
-    router.include_router(operator_router(settings))
-    return router
+    return [
+        router,
+        organisation_router(),
+        account_router(passwords, policy),
+        api_token_router(passwords, policy),
+        operator_router(settings),
+    ]

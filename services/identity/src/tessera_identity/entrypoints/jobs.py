@@ -1,4 +1,5 @@
-"""Work identity does on its own: keep a signing key and rotate it, and sweep unused API tokens.
+"""Work identity does on its own: keep a signing key and rotate it, sweep unused API tokens, and
+forget failed sign-ins whose window ended.
 
 Each job computes when it next has work and sleeps until then (never longer than a cap, so a
 change made meanwhile by another replica or an operator is picked up)."""
@@ -13,12 +14,14 @@ from tessera_identity.adapters.keys import generate_ed25519_key_pair
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.config import IdentitySettings
 from tessera_identity.service_layer.api_tokens import next_sweep_due, sweep_api_tokens
+from tessera_identity.service_layer.attempts import forget_old_attempts
 from tessera_identity.service_layer.signing_keys import ensure_signing_key, rotate_when_due
 from tessera_kit.service import Runtime
 
 log = structlog.get_logger(__name__)
 Job = Callable[[Runtime[IdentityUnitOfWork]], Awaitable[None]]
 _ROTATION_CHECK_CAP_SECONDS = 300.0
+_ATTEMPTS_CLEANUP_SECONDS = 600.0
 
 
 def signing_keys_job(settings: IdentitySettings) -> Job:
@@ -49,6 +52,19 @@ def api_token_sweep_job(settings: IdentitySettings) -> Job:
             )
 
     return sweep_unused_api_tokens
+
+
+def attempts_cleanup_job(settings: IdentitySettings) -> Job:
+    """Delete failed-sign-in counters once their window has ended (a guesser's many addresses and
+    made-up e-mail addresses would otherwise pile up)."""
+    window = settings.attempt_limits.window
+
+    async def forget_old_sign_in_attempts(runtime: Runtime[IdentityUnitOfWork]) -> None:
+        while True:
+            await forget_old_attempts(runtime.unit_of_work(), window)
+            await asyncio.sleep(max(window.total_seconds(), _ATTEMPTS_CLEANUP_SECONDS))
+
+    return forget_old_sign_in_attempts
 
 
 def seconds_until(due: datetime | None, now: datetime, cap: float) -> float:

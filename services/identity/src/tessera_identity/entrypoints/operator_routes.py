@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from tessera_identity.adapters.keys import generate_ed25519_key_pair
 from tessera_identity.config import IdentitySettings
 from tessera_identity.domain.two_factor import RecoveryRequest, RecoveryStatus
-from tessera_identity.entrypoints.dependencies import PROBLEMS, AuthenticatedCaller, UnitOfWork
+from tessera_identity.entrypoints.dependencies import PROBLEMS, Caller, UnitOfWork
 from tessera_identity.service_layer.recovery import decide_recovery, recovery_requests
 from tessera_identity.service_layer.signing_keys import publish_next_key
-from tessera_kit.auth import Caller
+from tessera_kit.auth import Caller as KitCaller
+from tessera_kit.permissions import IDENTITY, requires
 from tessera_kit.problems import Forbidden
 
 
@@ -70,29 +71,34 @@ class NextKeyOut(BaseModel):
 
 def operator_router(settings: IdentitySettings) -> APIRouter:
     """Routes only identity operators may call."""
-    router = APIRouter(prefix="/v1/operator", tags=["operator"], responses=PROBLEMS)
+    router = APIRouter(
+        prefix="/v1/operator",
+        tags=["operator"],
+        responses=PROBLEMS,
+        dependencies=[requires(IDENTITY["identity:operations:write"])],
+    )
 
-    def operator(caller: Caller) -> UUID:
+    def operator(caller: KitCaller) -> UUID:
         if caller.user_id not in settings.operator_user_ids:
             raise Forbidden("only identity operators may do this")
         return caller.user_id
 
     @router.get("/two-factor/recovery-requests", summary="Recovery requests to review")
     async def list_requests(
-        caller: AuthenticatedCaller, uow: UnitOfWork, status: RecoveryStatus | None = RecoveryStatus.PENDING
+        caller: Caller, uow: UnitOfWork, status: RecoveryStatus | None = RecoveryStatus.PENDING
     ) -> list[RecoveryRequestOut]:
         operator(caller)
         return [RecoveryRequestOut.of(r) for r in await recovery_requests(uow, status)]
 
     @router.post("/two-factor/recovery-requests/{request_id}/decision", summary="Approve or reject")
     async def post_decision(
-        request_id: UUID, body: Decision, caller: AuthenticatedCaller, uow: UnitOfWork
+        request_id: UUID, body: Decision, caller: Caller, uow: UnitOfWork
     ) -> RecoveryRequestOut:
         decided = await decide_recovery(uow, request_id, operator(caller), body.approve, body.reason)
         return RecoveryRequestOut.of(decided)
 
     @router.post("/signing-keys/rotation", status_code=202, summary="Publish the next signing key now")
-    async def post_rotation(caller: AuthenticatedCaller, uow: UnitOfWork) -> NextKeyOut:
+    async def post_rotation(caller: Caller, uow: UnitOfWork) -> NextKeyOut:
         operator(caller)
         key = await publish_next_key(uow, generate_ed25519_key_pair, settings.rotation_policy)
         return NextKeyOut(key_id=key.key_id, not_before=key.not_before)

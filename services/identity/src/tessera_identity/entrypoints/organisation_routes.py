@@ -16,13 +16,14 @@ from tessera_identity.domain.model import (
     OrganisationKind,
     Role,
 )
-from tessera_identity.entrypoints.dependencies import PROBLEMS, AuthenticatedCaller, UnitOfWork
+from tessera_identity.entrypoints.dependencies import PROBLEMS, Caller, UnitOfWork
 from tessera_identity.service_layer.memberships import add_member, change_role, members_of, remove_member
 from tessera_identity.service_layer.organisations import (
     ChangeOrganisation,
     change_organisation,
     organisation_for,
 )
+from tessera_kit.permissions import IDENTITY, requires
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
@@ -128,18 +129,21 @@ def organisation_router() -> APIRouter:
         prefix="/v1/organisations/{organisation_id}", tags=["organisations"], responses=PROBLEMS
     )
 
-    @router.get("", summary="An organisation you belong to")
-    async def get_organisation(
-        organisation_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
-    ) -> OrganisationOut:
+    @router.get(
+        "",
+        summary="An organisation you belong to",
+        dependencies=[requires(IDENTITY["identity:organisations:read"])],
+    )
+    async def get_organisation(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> OrganisationOut:
         return OrganisationOut.of(await organisation_for(uow, organisation_id, caller.user_id))
 
     @router.patch(
         "",
         summary="Change the profile (administrators), the VAT or registry number (legal representatives)",
+        dependencies=[requires(IDENTITY["identity:organisations:write"])],
     )
     async def patch_organisation(
-        organisation_id: UUID, body: OrganisationChange, caller: AuthenticatedCaller, uow: UnitOfWork
+        organisation_id: UUID, body: OrganisationChange, caller: Caller, uow: UnitOfWork
     ) -> OrganisationOut:
         given = body.model_fields_set - {"vat_terms_accepted"}
         command = ChangeOrganisation(
@@ -156,21 +160,35 @@ def organisation_router() -> APIRouter:
         )
         return OrganisationOut.of(await change_organisation(uow, command))
 
-    @router.get("/members", tags=["members"], summary="The organisation's members and their roles")
-    async def list_members(
-        organisation_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
-    ) -> list[MemberOut]:
+    @router.get(
+        "/members",
+        tags=["members"],
+        summary="The organisation's members and their roles",
+        dependencies=[requires(IDENTITY["identity:members:read"])],
+    )
+    async def list_members(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> list[MemberOut]:
         return [MemberOut.of(m) for m in await members_of(uow, organisation_id, caller.user_id)]
 
-    @router.post("/members", status_code=201, tags=["members"], summary="Add a person with an account")
+    @router.post(
+        "/members",
+        status_code=201,
+        tags=["members"],
+        summary="Add a person with an account",
+        dependencies=[requires(IDENTITY["identity:members:write"])],
+    )
     async def post_member(
-        organisation_id: UUID, body: MemberIn, caller: AuthenticatedCaller, uow: UnitOfWork
+        organisation_id: UUID, body: MemberIn, caller: Caller, uow: UnitOfWork
     ) -> MemberOut:
         return MemberOut.of(await add_member(uow, organisation_id, caller.user_id, body.email, body.role))
 
-    @router.put("/members/{user_id}/role", tags=["members"], summary="Change a member's role")
+    @router.put(
+        "/members/{user_id}/role",
+        tags=["members"],
+        summary="Change a member's role (their earlier tokens carry the new one within seconds)",
+        dependencies=[requires(IDENTITY["identity:members:write"])],
+    )
     async def put_role(
-        organisation_id: UUID, user_id: UUID, body: RoleIn, caller: AuthenticatedCaller, uow: UnitOfWork
+        organisation_id: UUID, user_id: UUID, body: RoleIn, caller: Caller, uow: UnitOfWork
     ) -> RoleIn:
         await change_role(uow, organisation_id, caller.user_id, user_id, body.role)
         return body
@@ -179,10 +197,12 @@ def organisation_router() -> APIRouter:
         "/members/{user_id}",
         status_code=204,
         tags=["members"],
-        summary="Remove a member (or leave); never the last legal representative",
+        summary="Remove a member (or leave); never the last legal representative. Their tokens no longer "
+        "reach the organisation in any service within seconds",
+        dependencies=[requires(IDENTITY["identity:members:write"])],
     )
     async def delete_member(
-        organisation_id: UUID, user_id: UUID, caller: AuthenticatedCaller, uow: UnitOfWork
+        organisation_id: UUID, user_id: UUID, caller: Caller, uow: UnitOfWork
     ) -> Response:
         await remove_member(uow, organisation_id, caller.user_id, user_id)
         return Response(status_code=204)

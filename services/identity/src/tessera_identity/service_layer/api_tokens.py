@@ -20,9 +20,13 @@ from tessera_identity.domain.permissions import Action, may
 from tessera_identity.service_layer.access import require
 from tessera_identity.service_layer.accounts import confirm_password
 from tessera_identity.service_layer.alerts import raise_alert
+from tessera_identity.service_layer.attempts import AttemptKind, Throttle, attempt_succeeded, begin_attempt
 from tessera_identity.service_layer.issuing import Claims, IssuedToken, TokenPolicy, issue
 from tessera_identity.service_layer.ports import Passwords
+from tessera_identity.service_layer.revocation import revocation_instant
+from tessera_kit.permissions import CATALOGUE, named
 from tessera_kit.problems import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from tessera_kit.revocations import record_api_token_revoked
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,17 @@ class CreatedApiToken:
 
 
 async def create_api_token(
-    uow: IdentityUnitOfWork, passwords: Passwords, command: NewApiToken
+    uow: IdentityUnitOfWork, passwords: Passwords, command: NewApiToken, throttle: Throttle
 ) -> CreatedApiToken:
-    """Make a token once the person has confirmed their password; they are alerted."""
+    """Make a token once the person has confirmed their password; they are alerted.
+
+    Its permissions must be in its application's catalogue (``tessera_kit.permissions``): a token
+    naming one no service checks would promise something nothing enforces.
+    """
+    _refuse_unknown_permissions(command.application, command.permissions)
     async with uow:
         await require(uow, command.organisation_id, command.user_id, Action.CREATE_API_TOKEN)
-    await confirm_password(uow, passwords, command.user_id, command.password)
+    await confirm_password(uow, passwords, command.user_id, command.password, throttle)
     secret = secrets.new_api_token()
     async with uow:
         await require(uow, command.organisation_id, command.user_id, Action.CREATE_API_TOKEN)
@@ -72,6 +81,17 @@ async def create_api_token(
         raise_alert(uow, command.user_id, contract.SecurityAlertKind.API_TOKEN_CREATED, detail=token.name)
         await uow.commit()
     return CreatedApiToken(token, secret)
+
+
+def _refuse_unknown_permissions(application: Application, permissions: list[str]) -> None:
+    unknown = sorted({p for p in permissions if named(application.value, p) is None})
+    if unknown:
+        known = [permission.short_name for permission in CATALOGUE[application.value].values()]
+        raise InvalidInput(
+            f"{application.value} has no permission {', '.join(unknown)}; it has {', '.join(known)}",
+            unknown_permissions=unknown,
+            known_permissions=known,
+        )
 
 
 async def api_tokens_of(uow: IdentityUnitOfWork, organisation_id: UUID, user_id: UUID) -> list[ApiToken]:
@@ -97,18 +117,29 @@ async def revoke_api_token(
             return token
         if token.deactivated_at is not None:
             raise Conflict(f"this API token is already deactivated ({token.deactivation_reason})")
-        now = uow.clock.now()
+        now = revocation_instant(uow)
         revoked = token.deactivated(DeactivationReason.REVOKED, now)
         await uow.api_tokens.save(revoked)
+        # Access tokens exchanged for it are refused here at once, and everywhere once the event is in.
+        await record_api_token_revoked(uow.session, revoked.id, now)
         uow.emit(_deactivated(revoked, DeactivationReason.REVOKED, now))
         await uow.commit()
     return revoked
 
 
-async def exchange_api_token(uow: IdentityUnitOfWork, policy: TokenPolicy, secret: str) -> IssuedToken:
-    """A short-lived access token carrying the API token's organisation, application and permissions."""
+async def exchange_api_token(
+    uow: IdentityUnitOfWork, policy: TokenPolicy, secret: str, throttle: Throttle
+) -> IssuedToken:
+    """A short-lived access token for the API token's organisation only, with its owner's current
+    role there, the application and the permissions (as full names, e.g. ``billing:invoices:read``).
+
+    Refused (403) once the owner no longer belongs to the organisation: the token acts for them.
+    """
+    secret_hash = secrets.secret_hash(secret.strip())
+    attempt = throttle.attempt(AttemptKind.API_TOKEN, secret_hash)
+    await begin_attempt(uow, throttle, attempt)
     async with uow:
-        token = await uow.api_tokens.with_secret(secrets.secret_hash(secret.strip()))
+        token = await uow.api_tokens.with_secret(secret_hash)
         if token is None:
             raise Unauthenticated("unknown API token")
         now = uow.clock.now()
@@ -116,17 +147,19 @@ async def exchange_api_token(uow: IdentityUnitOfWork, policy: TokenPolicy, secre
             raise Unauthenticated(refusal)
         role = await uow.organisations.role_of(token.organisation_id, token.owner_user_id)
         if role is None:
-            raise Unauthenticated("the owner of this API token no longer belongs to its organisation")
+            raise Forbidden("the owner of this API token no longer belongs to its organisation")
         await uow.api_tokens.save(token.used(now))
+        application = token.application.value
         claims = Claims(
             user_id=token.owner_user_id,
             roles={token.organisation_id: role},
             method="api_token",
-            scopes=token.permissions,
-            application=token.application.value,
+            scopes=tuple(f"{application}:{permission}" for permission in token.permissions),
+            application=application,
             api_token_id=token.id,
         )
         issued = await issue(uow, policy, claims)
+        await attempt_succeeded(uow, attempt)
         await uow.commit()
     return issued
 
@@ -149,6 +182,7 @@ async def sweep_api_tokens(uow: IdentityUnitOfWork, batch_size: int = 100) -> in
             elif isinstance(action, DeactivationReason):
                 deactivated = token.deactivated(action, now)
                 await uow.api_tokens.save(deactivated)
+                await record_api_token_revoked(uow.session, deactivated.id, now)
                 uow.emit(_deactivated(deactivated, action, now))
             else:
                 continue

@@ -1,4 +1,10 @@
-"""App passwords: made for one device or program, shown once, and accepted even with 2FA on."""
+"""App passwords: made for one device or program, shown once, and accepted even with 2FA on.
+
+They are for the hosting provider's mail, calendar and contacts servers (IMAP, SMTP, CalDAV,
+CardDAV), which verify the access token an app password yields with identity's public keys. No
+Tessera HTTP route accepts that token (the kit answers 403): an app password, typed into every
+phone and laptop the person owns, must never manage an account, an organisation or money.
+"""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -8,11 +14,11 @@ from tessera_identity.adapters import secrets
 from tessera_identity.adapters.uow import IdentityUnitOfWork
 from tessera_identity.domain.app_passwords import AppPassword, InvalidAppPassword
 from tessera_identity.service_layer.alerts import raise_alert
+from tessera_identity.service_layer.attempts import AttemptKind, Throttle, attempt_succeeded, begin_attempt
 from tessera_identity.service_layer.issuing import Claims, IssuedToken, TokenPolicy, issue
 from tessera_kit.problems import InvalidInput, NotFound, Unauthenticated
 
-# What a mail, calendar or contacts client may do with the access token it gets: nothing else, and
-# no organisation's roles, so an app password cannot manage an organisation.
+# What a mail, calendar or contacts server lets the token do; it carries no organisation's roles.
 APP_PASSWORD_SCOPES = ("calendar", "contacts", "mail")
 
 
@@ -55,9 +61,15 @@ async def revoke_app_passwords(uow: IdentityUnitOfWork, user_id: UUID, password_
 
 
 async def authenticate_app_password(
-    uow: IdentityUnitOfWork, policy: TokenPolicy, email: str, password: str
+    uow: IdentityUnitOfWork, policy: TokenPolicy, email: str, password: str, throttle: Throttle
 ) -> tuple[UUID, IssuedToken]:
-    """The person an app password belongs to and a mail-scoped access token; records the use."""
+    """The person an app password belongs to and a mail-scoped access token; records the use.
+
+    Failures are limited like password sign-ins, with a count of their own per account: a mail
+    client retrying a revoked app password must not lock its owner's password sign-in out.
+    """
+    attempt = throttle.attempt(AttemptKind.APP_PASSWORD, email)
+    await begin_attempt(uow, throttle, attempt)
     async with uow:
         user = await uow.users.with_email(email.strip())
         used = (
@@ -70,5 +82,6 @@ async def authenticate_app_password(
         issued = await issue(
             uow, policy, Claims(user.id, {}, method="app_password", scopes=APP_PASSWORD_SCOPES)
         )
+        await attempt_succeeded(uow, attempt)
         await uow.commit()
     return user.id, issued

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tessera_identity.adapters.tokens import AccessGrant, sign_access_token
 from tessera_identity.adapters.uow import IdentityUnitOfWork
@@ -47,6 +47,7 @@ async def issue(uow: IdentityUnitOfWork, policy: TokenPolicy, claims: Claims) ->
     if key is None:
         raise SigningUnavailable("no signing key yet; try again in a moment")
     grant = AccessGrant(
+        token_id=uuid4(),
         user_id=claims.user_id,
         roles=claims.roles,
         issued_at=now,

@@ -13,6 +13,7 @@ from tessera_identity.domain.errors import AlreadyMember, IdentityRuleBroken, Le
 from tessera_identity.domain.model import Organisation, Role, normalise_email
 from tessera_identity.domain.permissions import Action, action_for_membership_change, may
 from tessera_identity.service_layer.access import require
+from tessera_identity.service_layer.revocation import membership_changed, revocation_instant
 from tessera_kit.problems import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -37,21 +38,24 @@ async def add_member(
         user = await uow.users.with_email(_email(email))
         if user is None:
             raise NotFound(f"no account signs in with {email}; ask them to create one first (POST /v1/users)")
+        at = revocation_instant(uow)
         try:
-            organisation = organisation.admit(user.id, role, uow.clock.now())
+            organisation = organisation.admit(user.id, role, at)
         except AlreadyMember as error:
             raise Conflict(str(error)) from error
         await uow.organisations.save_memberships(organisation)
+        await membership_changed(uow, organisation_id, user.id, role, at)
         uow.emit(
             contract.MembershipGranted(
                 organisation_id=organisation_id,
                 user_id=user.id,
                 role=contract.Role(role.value),
                 changed_by_user_id=by_user_id,
-            )
+            ),
+            occurred_at=at,
         )
         await uow.commit()
-    return MemberView(user.id, user.email, user.display_name, role, uow.clock.now())
+    return MemberView(user.id, user.email, user.display_name, role, at)
 
 
 async def change_role(
@@ -69,6 +73,9 @@ async def change_role(
         except LegalRepresentativeRequired as error:
             raise Conflict(str(error)) from error
         await uow.organisations.save_memberships(organisation)
+        # Tokens issued before now carry the new role in every service, within seconds.
+        at = revocation_instant(uow)
+        await membership_changed(uow, organisation_id, user_id, role, at)
         uow.emit(
             contract.MembershipGranted(
                 organisation_id=organisation_id,
@@ -76,7 +83,8 @@ async def change_role(
                 role=contract.Role(role.value),
                 previous_role=contract.Role(previous.value),
                 changed_by_user_id=by_user_id,
-            )
+            ),
+            occurred_at=at,
         )
         await uow.commit()
     return previous
@@ -96,14 +104,18 @@ async def remove_member(
         except LegalRepresentativeRequired as error:
             raise Conflict(str(error)) from error
         await uow.organisations.save_memberships(organisation)
+        # Tokens issued before now no longer reach the organisation in any service, within seconds.
+        at = revocation_instant(uow)
+        await membership_changed(uow, organisation_id, user_id, None, at)
         uow.emit(
             contract.MembershipRevoked(
                 organisation_id=organisation_id,
                 user_id=user_id,
                 role=contract.Role(ended.role.value),
                 revoked_by_user_id=by_user_id,
-                revoked_at=uow.clock.now(),
-            )
+                revoked_at=at,
+            ),
+            occurred_at=at,
         )
         await uow.commit()
 

@@ -12,8 +12,11 @@ from tessera_identity.domain.two_factor import (
     TwoFactor,
     TwoFactorRefused,
 )
+from tessera_identity.service_layer.accounts import password_matches
 from tessera_identity.service_layer.alerts import raise_alert
+from tessera_identity.service_layer.attempts import Throttle
 from tessera_identity.service_layer.ports import Passwords
+from tessera_identity.service_layer.revocation import end_sessions
 from tessera_kit.problems import Conflict, InvalidInput, NotFound, Unauthenticated
 
 Alert = contract.SecurityAlertKind
@@ -26,11 +29,13 @@ async def request_recovery(
     password: str,
     documents: tuple[RecoveryDocument, ...],
     message: str | None,
+    throttle: Throttle,
 ) -> RecoveryRequest:
     """File a request for review; the password proves the first factor, the documents the person."""
     async with uow:
         user = await uow.users.with_email(email.strip())
-    if not await passwords.verify(user.password_hash if user else None, password) or user is None:
+    password_hash = user.password_hash if user else None
+    if not await password_matches(uow, passwords, throttle, email, password_hash, password) or user is None:
         raise Unauthenticated("the e-mail address or the password is wrong")
     async with uow:
         if not (await uow.two_factor.of(user.id, for_update=True)).enabled:
@@ -56,7 +61,8 @@ async def recovery_requests(uow: IdentityUnitOfWork, status: RecoveryStatus | No
 async def decide_recovery(
     uow: IdentityUnitOfWork, request_id: UUID, operator_id: UUID, approve: bool, reason: str | None
 ) -> RecoveryRequest:
-    """Approve (2FA and backup codes reset) or reject a pending request; the person is alerted."""
+    """Approve (2FA and backup codes reset, every session ended) or reject a pending request; the
+    person is alerted."""
     async with uow:
         request = await uow.two_factor.recovery(request_id, for_update=True)
         if request is None:
@@ -69,6 +75,8 @@ async def decide_recovery(
         if approve:
             await uow.two_factor.save(request.user_id, TwoFactor())
             await uow.two_factor.replace_backup_codes(request.user_id, [], uow.clock.now())
+            # Whoever held the lost device may hold the person's sessions too: end them all.
+            await end_sessions(uow, request.user_id, contract.SessionsRevokedReason.TWO_FACTOR_RESET)
             raise_alert(uow, request.user_id, Alert.RECOVERY_APPROVED)
         else:
             raise_alert(uow, request.user_id, Alert.RECOVERY_REJECTED, detail=reason)

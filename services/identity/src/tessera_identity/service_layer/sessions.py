@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from tessera_identity.adapters.uow import IdentityUnitOfWork
+from tessera_identity.service_layer.accounts import password_matches
+from tessera_identity.service_layer.attempts import Throttle
 from tessera_identity.service_layer.issuing import Claims, IssuedToken, TokenPolicy, issue
 from tessera_identity.service_layer.ports import Passwords
 from tessera_identity.service_layer.two_factor import check_second_factor
@@ -28,17 +30,19 @@ async def sign_in(
     policy: TokenPolicy,
     email: str,
     password: str,
+    throttle: Throttle,
     second: SecondFactor = SecondFactor(),
 ) -> IssuedToken:
     """An access token naming the person and their role in each of their organisations.
 
     With 2FA on, a right password without a code is refused with ``two_factor_required``, so the
-    front end asks for the code and sends both again.
+    front end asks for the code and sends both again. Failed sign-ins are limited per e-mail
+    address and per client address (429 with Retry-After, the right password too, while limited).
     """
     async with uow:
         user = await uow.users.with_email(email.strip())
-    # Hashing is slow on purpose: check the password without holding a database connection.
-    matches = await passwords.verify(user.password_hash if user else None, password)
+    password_hash = user.password_hash if user else None
+    matches = await password_matches(uow, passwords, throttle, email, password_hash, password)
     if user is None or not matches:
         raise Unauthenticated(_REFUSED)
     async with uow:

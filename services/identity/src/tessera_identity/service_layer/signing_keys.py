@@ -13,14 +13,17 @@ async def ensure_signing_key(uow: IdentityUnitOfWork, make_key_pair: KeyPairFact
     """The key to sign with, made and published through the outbox if there is none.
 
     Replicas starting together take turns under an advisory lock, so only the first makes a key.
+    Keys stored in plain text before encryption keys were configured are sealed on the way.
     """
     async with uow:
         await uow.signing_keys.lock()
+        await uow.signing_keys.seal_stored()
         now = uow.clock.now()
         active = await uow.signing_keys.active()
         # A key whose not_before is a moment ahead of this replica's clock is still the key.
         current = [key for key in active if key.verifies_at(now)]
         if current:
+            await uow.commit()
             return current[0]
         for expired in active:
             await uow.signing_keys.retire(expired.key_id)

@@ -250,6 +250,15 @@ class InvoiceRepository:
         return row.number if row else None
 
 
+@dataclass(frozen=True)
+class ParkedEvent:
+    """A parked event's CloudEvents JSON and the trace it arrived in."""
+
+    envelope: str
+    traceparent: str | None
+    tracestate: str | None
+
+
 class ParkedEventRepository:
     """Events waiting for identity to tell notify of an organisation or a person."""
 
@@ -281,30 +290,33 @@ class ParkedEventRepository:
             insert(ParkedEventRow).values(_column_values(event)).on_conflict_do_nothing()
         )
 
-    async def take(self, waiting_for: str, subject_id: UUID) -> list[str]:
-        """Remove and return the envelopes of the events waiting for this organisation or person,
-        oldest first."""
-        rows = await self._session.execute(
-            delete(ParkedEventRow)
-            .where(ParkedEventRow.waiting_for == waiting_for, ParkedEventRow.waiting_for_id == subject_id)
-            .returning(ParkedEventRow.envelope, ParkedEventRow.occurred_at)
-        )
-        return [row.envelope for row in sorted(rows.all(), key=lambda row: row.occurred_at)]
+    async def take(self, waiting_for: str, subject_id: UUID) -> list[ParkedEvent]:
+        """Remove and return the events waiting for this organisation or person, oldest first."""
+        return (await self.take_many(waiting_for, [subject_id])).get(subject_id, [])
 
-    async def take_many(self, waiting_for: str, subject_ids: Collection[UUID]) -> dict[UUID, list[str]]:
-        """``take`` for several organisations or people in one statement: each one's envelopes,
-        oldest first (only those with any)."""
+    async def take_many(
+        self, waiting_for: str, subject_ids: Collection[UUID]
+    ) -> dict[UUID, list[ParkedEvent]]:
+        """``take`` for several organisations or people in one statement: each one's events, oldest
+        first (only those with any)."""
         rows = await self._session.execute(
             delete(ParkedEventRow)
             .where(
                 ParkedEventRow.waiting_for == waiting_for,
                 ParkedEventRow.waiting_for_id.in_(list(subject_ids)),
             )
-            .returning(ParkedEventRow.waiting_for_id, ParkedEventRow.envelope, ParkedEventRow.occurred_at)
+            .returning(
+                ParkedEventRow.waiting_for_id,
+                ParkedEventRow.envelope,
+                ParkedEventRow.occurred_at,
+                ParkedEventRow.traceparent,
+                ParkedEventRow.tracestate,
+            )
         )
-        taken: dict[UUID, list[str]] = {}
+        taken: dict[UUID, list[ParkedEvent]] = {}
         for row in sorted(rows.all(), key=lambda row: row.occurred_at):
-            taken.setdefault(row.waiting_for_id, []).append(row.envelope)
+            event = ParkedEvent(row.envelope, row.traceparent, row.tracestate)
+            taken.setdefault(row.waiting_for_id, []).append(event)
         return taken
 
     async def forget_older_than(self, occurred_before: datetime) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from tessera_kit.auth import Caller, authenticated_caller
+from tessera_kit.permissions import NOTIFY, personal, public, requires
 from tessera_kit.problems import InvalidInput
 from tessera_kit.service import runtime_of
 from tessera_notify.adapters.repository import DeliveryCriteria
@@ -76,7 +77,9 @@ async def criteria(
     return DeliveryCriteria(status=status, notification=notification, category=category, limit=limit)
 
 
-@router.get("/notifications", summary="Every notification notify sends", tags=["catalogue"])
+@router.get(
+    "/notifications", summary="Every notification notify sends", tags=["catalogue"], dependencies=[public()]
+)
 async def list_notifications() -> list[NotificationView]:
     """The catalogue: each notification's category, triggering events and audience."""
     return [
@@ -97,6 +100,7 @@ async def list_notifications() -> list[NotificationView]:
     "/organisations/{organisation_id}/deliveries",
     summary="E-mails sent to an organisation, newest first",
     responses={404: {"description": "No such organisation, or the caller is not one of its members."}},
+    dependencies=[requires(NOTIFY["deliveries:read"])],
 )
 async def list_deliveries(
     organisation_id: UUID,
@@ -109,7 +113,9 @@ async def list_deliveries(
     return [DeliveryView.model_validate(summary) for summary in summaries]
 
 
-@router.get("/users/me/deliveries", summary="E-mails written to the caller, newest first")
+@router.get(
+    "/users/me/deliveries", summary="E-mails written to the caller, newest first", dependencies=[personal()]
+)
 async def list_own_deliveries(
     caller: Annotated[Caller, Depends(authenticated_caller)],
     uow: Annotated[NotifyUnitOfWork, Depends(unit_of_work)],

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, StrictBool
 
 from tessera_kit.auth import Caller, authenticated_caller
+from tessera_kit.inputs import RequestBody
+from tessera_kit.permissions import NOTIFY, personal, requires
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.catalogue import Category
 from tessera_notify.entrypoints.http import unit_of_work
@@ -26,10 +28,8 @@ class ChoiceView(BaseModel):
     notifications: tuple[str, ...]
 
 
-class Choice(BaseModel):
+class Choice(RequestBody):
     """The body of a PUT: on or off."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enabled: StrictBool
 
@@ -38,6 +38,7 @@ class Choice(BaseModel):
     "/organisations/{organisation_id}/notification-preferences",
     summary="Which notifications the organisation receives",
     responses={404: {"description": "No such organisation, or the caller is not one of its members."}},
+    dependencies=[requires(NOTIFY["preferences:read"])],
 )
 async def organisation_preferences(
     organisation_id: UUID,
@@ -57,6 +58,7 @@ async def organisation_preferences(
         404: {"description": "No such organisation, or the caller is not one of its members."},
         422: {"description": "Security notices cannot be switched off."},
     },
+    dependencies=[requires(NOTIFY["preferences:write"])],
 )
 async def choose_for_organisation(
     organisation_id: UUID,
@@ -70,7 +72,11 @@ async def choose_for_organisation(
     return ChoiceView.model_validate(chosen)
 
 
-@router.get("/users/me/notification-preferences", summary="Which notifications the caller receives")
+@router.get(
+    "/users/me/notification-preferences",
+    summary="Which notifications the caller receives",
+    dependencies=[personal()],
+)
 async def own_preferences(
     caller: Annotated[Caller, Depends(authenticated_caller)],
     uow: Annotated[NotifyUnitOfWork, Depends(unit_of_work)],
@@ -83,6 +89,7 @@ async def own_preferences(
     "/users/me/notification-preferences/{category}",
     summary="Switch a category on or off for oneself",
     responses={422: {"description": "Security notices cannot be switched off."}},
+    dependencies=[personal()],
 )
 async def choose_for_self(
     category: Category,

@@ -17,7 +17,9 @@ from uuid import UUID
 
 import structlog
 
+from tessera_kit.telemetry import current_trace_headers, stored_trace
 from tessera_notify.adapters.orm import ParkedEventRow
+from tessera_notify.adapters.repository import ParkedEvent
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.notices import RecipientUnknown
 
@@ -46,6 +48,7 @@ async def park(
         raise RecipientArrived(f"{missing.kind} {missing.subject_id} arrived while the event was applied")
     now = uow.clock.now()
     await uow.parked.forget_older_than(now - uow.notice_max_age)
+    trace = current_trace_headers()  # the consumer's: the event is applied in it when it resumes
     await uow.parked.park(
         ParkedEventRow(
             event_id=event_id,
@@ -55,6 +58,8 @@ async def park(
             waiting_for_id=missing.subject_id,
             occurred_at=occurred_at,
             parked_at=now,
+            traceparent=trace.get("traceparent"),
+            tracestate=trace.get("tracestate"),
         )
     )
     log.info("event parked until its recipient is known", event_id=str(event_id), waiting_for=str(missing))
@@ -66,8 +71,7 @@ async def resume(
     """Apply, in this transaction, every event that waited for this organisation or person."""
     await uow.parked.lock(kind, subject_id)
     envelopes = await uow.parked.take(kind, subject_id)
-    for envelope in envelopes:
-        await apply(envelope)
+    await _apply_all(envelopes, apply)
     if envelopes:
         # Their e-mails are due now; the retry job sends them once this transaction commits.
         await uow.deliveries.announce_new_schedule()
@@ -82,10 +86,16 @@ async def resume_many(
     await uow.parked.lock_many(kind, subject_ids)
     taken = await uow.parked.take_many(kind, subject_ids)
     for subject_id in dict.fromkeys(subject_ids):
-        for envelope in taken.get(subject_id, []):
-            await apply(envelope)
+        await _apply_all(taken.get(subject_id, []), apply)
     resumed = sum(len(envelopes) for envelopes in taken.values())
     if resumed:
         await uow.deliveries.announce_new_schedule()
         log.info("parked events resumed", waiting_for=kind, subjects=len(taken), count=resumed)
     return resumed
+
+
+async def _apply_all(events: Sequence[ParkedEvent], apply: Callable[[str], Awaitable[None]]) -> None:
+    """Apply each event in the trace it arrived in, so that its e-mails continue that trace."""
+    for event in events:
+        with stored_trace(event.traceparent, event.tracestate):
+            await apply(event.envelope)

@@ -114,6 +114,24 @@ class PaidInvoiceRow(Base):
     paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ManagedInvoiceRow(Base):
+    """An invoice billing issued under a partner's relationship (InvoiceIssued), to the client or to the
+    partner, with when it was paid (InvoicePaid) or voided (InvoiceVoided): the managed volume."""
+
+    __tablename__ = "managed_invoices"
+
+    invoice_id: Mapped[UUID] = mapped_column(primary_key=True)
+    partner_organisation_id: Mapped[UUID]
+    client_organisation_id: Mapped[UUID]
+    payer_organisation_id: Mapped[UUID]
+    relationship_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class CashbackRow(Base):
     """Cashback a partner earned (billing's CashbackEarned)."""
 

@@ -3,13 +3,19 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tessera_partnership.adapters.orm import AffiliateRow, CashbackRow, PaidInvoiceRow, PartnerRow
+from tessera_partnership.adapters.orm import (
+    AffiliateRow,
+    CashbackRow,
+    ManagedInvoiceRow,
+    PaidInvoiceRow,
+    PartnerRow,
+)
 from tessera_partnership.domain.money import Money
-from tessera_partnership.domain.programme import Partner, PartnerStatus
+from tessera_partnership.domain.programme import ManagedInvoice, ManagedVolume, Partner, PartnerStatus
 
 
 class ProgrammeRepository:
@@ -109,15 +115,59 @@ class ProgrammeRepository:
             .on_conflict_do_nothing()
         )
 
-    async def managed_volume(self, partner_id: UUID, since: datetime) -> list[Money]:
-        """What the partner's clients paid since ``since``, one amount per currency."""
-        rows = await self._session.execute(
-            select(PaidInvoiceRow.currency, func.sum(PaidInvoiceRow.total_minor))
-            .where(PaidInvoiceRow.partner_organisation_id == partner_id, PaidInvoiceRow.paid_at >= since)
-            .group_by(PaidInvoiceRow.currency)
-            .order_by(PaidInvoiceRow.currency)
+    async def record_managed_invoice(self, invoice: ManagedInvoice) -> None:
+        """Remember an invoice issued under a partner's relationship (once)."""
+        await self._session.execute(
+            insert(ManagedInvoiceRow)
+            .values(
+                invoice_id=invoice.invoice_id,
+                partner_organisation_id=invoice.partner_id,
+                client_organisation_id=invoice.client_id,
+                payer_organisation_id=invoice.payer_id,
+                relationship_id=invoice.relationship_id,
+                subtotal_minor=invoice.subtotal.amount_minor,
+                currency=invoice.subtotal.currency,
+                issued_at=invoice.issued_at,
+            )
+            .on_conflict_do_nothing()
         )
-        return [Money(int(total), currency) for currency, total in rows]
+
+    async def managed_invoice_paid(self, invoice_id: UUID, paid_at: datetime) -> None:
+        """A managed invoice was paid (the first time counts; an unknown invoice changes nothing)."""
+        row = ManagedInvoiceRow
+        await self._session.execute(
+            update(row).where(row.invoice_id == invoice_id, row.paid_at.is_(None)).values(paid_at=paid_at)
+        )
+
+    async def managed_invoice_voided(self, invoice_id: UUID, voided_at: datetime) -> None:
+        """A managed invoice was voided or written off (the first time counts)."""
+        row = ManagedInvoiceRow
+        await self._session.execute(
+            update(row)
+            .where(row.invoice_id == invoice_id, row.voided_at.is_(None))
+            .values(voided_at=voided_at)
+        )
+
+    async def managed_volume(self, partner_id: UUID, since: datetime) -> ManagedVolume:
+        """Since ``since``, net of tax, per currency: what the partner's clients were invoiced under its
+        relationships (voided invoices do not count), and what the partner paid for them."""
+        row = ManagedInvoiceRow
+        mine = row.partner_organisation_id == partner_id
+        to_clients = await self._sums(
+            mine, row.payer_organisation_id != partner_id, row.voided_at.is_(None), row.issued_at >= since
+        )
+        by_partner = await self._sums(mine, row.payer_organisation_id == partner_id, row.paid_at >= since)
+        return ManagedVolume(invoiced_to_clients=to_clients, paid_by_partner=by_partner)
+
+    async def _sums(self, *conditions: ColumnElement[bool]) -> tuple[Money, ...]:
+        row = ManagedInvoiceRow
+        found = await self._session.execute(
+            select(row.currency, func.sum(row.subtotal_minor))
+            .where(*conditions)
+            .group_by(row.currency)
+            .order_by(row.currency)
+        )
+        return tuple(Money(int(total), currency) for currency, total in found)
 
     async def volume_by_client(self, partner_id: UUID, since: datetime) -> dict[UUID, list[Money]]:
         """Paid volume per client since ``since``, per currency."""

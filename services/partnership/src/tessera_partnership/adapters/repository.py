@@ -237,16 +237,31 @@ class RelationshipRepository:
         ]
         return min(found) if found else None
 
-    async def remove_staff_member(self, partner_organisation_id: UUID, user_id: UUID) -> None:
-        """A user who left the partner organisation manages none of its clients any more."""
-        await self._session.execute(
-            update(RelationshipRow)
-            .where(
-                RelationshipRow.partner_organisation_id == partner_organisation_id,
-                RelationshipRow.staff_user_ids.contains([user_id]),
+    async def remove_staff_member(self, partner_organisation_id: UUID, user_id: UUID) -> list[Relationship]:
+        """A user who left the partner organisation manages none of its clients any more; the
+        relationships whose staff list named them, as they are now."""
+        changed = list(
+            await self._session.scalars(
+                update(RelationshipRow)
+                .where(
+                    RelationshipRow.partner_organisation_id == partner_organisation_id,
+                    RelationshipRow.staff_user_ids.contains([user_id]),
+                )
+                .values(staff_user_ids=func.array_remove(RelationshipRow.staff_user_ids, user_id))
+                .returning(RelationshipRow.id)
             )
-            .values(staff_user_ids=func.array_remove(RelationshipRow.staff_user_ids, user_id))
         )
+        if not changed:
+            return []
+        rows = list(
+            await self._session.scalars(
+                select(RelationshipRow)
+                .where(RelationshipRow.id.in_(changed))
+                .order_by(RelationshipRow.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        return await self._with_histories(rows)
 
     async def _with_histories(self, rows: list[RelationshipRow]) -> list[Relationship]:
         """The domain relationships of these rows, with billing mode changes loaded in one query."""

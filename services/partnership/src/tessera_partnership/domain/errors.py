@@ -95,7 +95,16 @@ class PartnerAndAffiliate(StateConflict):
 
 
 class PartnerNotActive(StateConflict):
-    """Only an active partner of the programme can do this."""
+    """Only an active partner of the programme can do this (take on clients, be listed, receive offer
+    requests)."""
+
+
+class PartnerMayNotAct(NotAllowed):
+    """The partner is not active in the programme: nobody may act for its clients."""
+
+
+class TierNeedsManagedVolume(StateConflict):
+    """A tier above the entry tier needs the managed volume the programme requires."""
 
 
 class UnknownTier(InvalidRequest):

@@ -10,7 +10,10 @@ from uuid import UUID
 from tessera_partnership.domain.errors import (
     ApplicationRefused,
     PartnerAndAffiliate,
+    PartnerMayNotAct,
+    PartnerNotActive,
     ProgrammeTransitionRefused,
+    TierNeedsManagedVolume,
     UnknownTier,
 )
 from tessera_partnership.domain.money import Money
@@ -47,6 +50,17 @@ class Condition(StrEnum):
     ACTIVE_WEBSITE = "active_website"
     RESELLER_TERMS = "reseller_terms"
     ANNUAL_COMMITMENT = "annual_commitment"
+    # Not a condition of admission: measured from billing's invoices once the partner manages clients.
+    MANAGED_VOLUME = "managed_volume"
+
+
+ADMISSION_CONDITIONS = (
+    Condition.COMPANY,
+    Condition.REGISTRY_NUMBER,
+    Condition.ACTIVE_WEBSITE,
+    Condition.RESELLER_TERMS,
+    Condition.ANNUAL_COMMITMENT,
+)
 
 
 @dataclass(frozen=True)
@@ -224,6 +238,16 @@ class Partner:
         """Applied, active or suspended: still bound by the programme (and so not an affiliate)."""
         return self.status is not PartnerStatus.LEFT
 
+    def assign_reviewed_tier(self, tier: Tier, managed_volume: ConditionCheck) -> None:
+        """Give the partner a tier; one above the entry tier is earned: the managed volume of the last
+        12 months (billing's figures) must reach the programme's minimum."""
+        if tier.name != ENTRY_TIER and not managed_volume.met:
+            raise TierNeedsManagedVolume(
+                f"the {tier.name} tier needs the managed volume the programme requires: "
+                f"{managed_volume.detail}"
+            )
+        self.assign_tier(tier)
+
 
 class ApplicationRefusedWith(ApplicationRefused):
     """The application misses conditions; carries every check so each can be shown."""
@@ -246,3 +270,84 @@ def require_not_partner(partner: Partner | None) -> None:
     """An affiliate cannot be a partner at the same time."""
     if partner is not None and partner.in_programme:
         raise PartnerAndAffiliate("a partner cannot become an affiliate; leave the partner programme first")
+
+
+def require_admitted_partner(partner: Partner | None) -> None:
+    """Only a partner the programme admitted, and has not suspended, takes on clients (409 otherwise)."""
+    if problem := _not_acting(partner):
+        raise PartnerNotActive(f"{problem}: it cannot take on clients")
+
+
+def require_partner_may_pay(partner: Partner | None) -> None:
+    """A client's invoices move to its partner (partner pays) only while the partner is active (409)."""
+    if problem := _not_acting(partner):
+        raise PartnerNotActive(f"{problem}: it cannot take over the client's invoices")
+
+
+def require_partner_may_act(partner: Partner | None) -> None:
+    """Nobody acts for a partner's clients unless the partner is active in the programme (403 otherwise):
+    while it is suspended its relationships stay, but they give no access until it is readmitted."""
+    if problem := _not_acting(partner):
+        raise PartnerMayNotAct(f"{problem}: nobody may act for its clients")
+
+
+def _not_acting(partner: Partner | None) -> str | None:
+    if partner is None or partner.status is PartnerStatus.APPLIED:
+        return "the partner has not been admitted to the partner programme"
+    if partner.status is not PartnerStatus.ACTIVE:
+        return f"the partner is {partner.status.value} in the partner programme"
+    return None
+
+
+@dataclass(frozen=True)
+class ManagedInvoice:
+    """An invoice billing issued under a partner's relationship, as the managed volume counts it."""
+
+    invoice_id: UUID
+    partner_id: UUID
+    client_id: UUID
+    payer_id: UUID
+    relationship_id: UUID | None
+    subtotal: Money
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class ManagedVolume:
+    """What a partner managed over the last 12 months, from billing's invoices, net of tax and per
+    currency: what its clients were invoiced under its relationships, and what it paid itself for them
+    (invoices under partner pays)."""
+
+    invoiced_to_clients: tuple[Money, ...] = ()
+    paid_by_partner: tuple[Money, ...] = ()
+
+    @property
+    def total(self) -> tuple[Money, ...]:
+        """Both together, one amount per currency."""
+        currencies = sorted({m.currency for m in (*self.invoiced_to_clients, *self.paid_by_partner)})
+        return tuple(self.in_currency(currency) for currency in currencies)
+
+    def in_currency(self, currency: str) -> Money:
+        """The managed volume in one currency (amounts in others are not converted)."""
+        amounts = (*self.invoiced_to_clients, *self.paid_by_partner)
+        return Money(sum(m.amount_minor for m in amounts if m.currency == currency), currency)
+
+
+def standing_conditions(partner: Partner, volume: ManagedVolume) -> list[ConditionCheck]:
+    """The programme's volume condition as a partner stands: the yearly commitment it declared, and
+    whether billing's figures show it reached the programme's minimum over the last 12 months."""
+    return [_commitment(partner.annual_commitment), managed_volume_check(partner, volume)]
+
+
+def managed_volume_check(partner: Partner, volume: ManagedVolume) -> ConditionCheck:
+    """Whether the last 12 months' managed volume, in the currency of the partner's commitment, reached
+    the programme's minimum."""
+    currency = partner.annual_commitment.currency
+    minimum = MINIMUM_ANNUAL_COMMITMENT.get(currency, MINIMUM_ANNUAL_COMMITMENT["CHF"])
+    managed = volume.in_currency(minimum.currency)
+    met = managed.amount_minor >= minimum.amount_minor
+    detail = (
+        f"{managed} managed over the last 12 months; the programme requires {minimum} a year "
+        f"(declared: {partner.annual_commitment} a year)"
+    )
+    return ConditionCheck(Condition.MANAGED_VOLUME, met, detail)

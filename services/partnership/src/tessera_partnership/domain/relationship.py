@@ -296,15 +296,17 @@ class Relationship:
         self.ending = Ending(reason=reason, ended_by_user_id=ended_by_user_id, ended_at=now)
         return self.ending
 
-    def set_staff(self, user_ids: frozenset[UUID], *, partner_staff: frozenset[UUID]) -> None:
-        """The partner names which of its users may manage this client (its managers always may)."""
+    def set_staff(self, user_ids: frozenset[UUID], *, partner_staff: frozenset[UUID]) -> bool:
+        """The partner names which of its users may manage this client (its managers always may); True
+        when the list changed."""
         self._require_active()
         strangers = user_ids - partner_staff
         if strangers:
             raise NotPartnerStaff(
                 f"not members of the partner organisation: {', '.join(sorted(map(str, strangers)))}"
             )
-        self.staff_user_ids = user_ids
+        changed, self.staff_user_ids = user_ids != self.staff_user_ids, user_ids
+        return changed
 
     def authorise_partner_user(
         self, user_id: UUID, *, is_partner_manager: bool, now: datetime, product_code: str | None = None

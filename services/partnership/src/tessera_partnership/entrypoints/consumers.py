@@ -1,9 +1,9 @@
-"""The events partnership reacts to: identity's organisations and memberships, billing's payments."""
+"""The events partnership reacts to: identity's organisations and memberships, billing's invoices."""
 
 from collections.abc import Sequence
 
 from tessera_events import CloudEvent
-from tessera_events.billing import CashbackEarned, InvoicePaid
+from tessera_events.billing import CashbackEarned, InvoiceIssued, InvoicePaid, InvoiceVoided
 from tessera_events.identity import (
     MembershipGranted,
     MembershipRevoked,
@@ -43,10 +43,22 @@ async def on_membership_revoked(event: CloudEvent[MembershipRevoked], uow: Partn
     await projections.forget_membership(uow, event.data)
 
 
+@handlers.on(InvoiceIssued)
+async def on_invoice_issued(event: CloudEvent[InvoiceIssued], uow: PartnershipUnitOfWork) -> None:
+    """Managed volume: what the partner's clients were invoiced under its relationships."""
+    await projections.record_issued_invoice(uow, event.data)
+
+
 @handlers.on(InvoicePaid)
 async def on_invoice_paid(event: CloudEvent[InvoicePaid], uow: PartnershipUnitOfWork) -> None:
-    """Managed volume: what managed clients paid."""
+    """The console's paid figures, and managed volume: what the partner paid for its clients."""
     await projections.record_paid_invoice(uow, event.data)
+
+
+@handlers.on(InvoiceVoided)
+async def on_invoice_voided(event: CloudEvent[InvoiceVoided], uow: PartnershipUnitOfWork) -> None:
+    """A voided invoice leaves the managed volume."""
+    await projections.record_voided_invoice(uow, event.data)
 
 
 @handlers.on(CashbackEarned)

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from tessera_kit.permissions import PARTNERSHIP, requires
 from tessera_partnership.domain.relationship import RelationshipStatus, Side
 from tessera_partnership.entrypoints.dependencies import (
     CONFLICT,
@@ -36,6 +37,7 @@ ANSWERS = {**PROBLEMS, **CONFLICT, **INVALID}
     status_code=status.HTTP_201_CREATED,
     summary="Ask a partner to manage this client",
     responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def request_partner(
     organisation_id: UUID, body: StartRelationship, caller: CallerDep, uow: UowDep, settings: SettingsDep
@@ -61,6 +63,7 @@ async def request_partner(
     status_code=status.HTTP_201_CREATED,
     summary="Invite a client to be managed",
     responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def invite_client(
     organisation_id: UUID, body: InviteClient, caller: CallerDep, uow: UowDep, settings: SettingsDep
@@ -81,7 +84,12 @@ async def invite_client(
     return RelationshipView.of(relationship)
 
 
-@router.get("/partners", summary="This client's partners", responses=PROBLEMS)
+@router.get(
+    "/partners",
+    summary="This client's partners",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["relationships:read"])],
+)
 async def list_partners(
     organisation_id: UUID, caller: CallerDep, uow: UowDep, status: RelationshipStatus | None = None
 ) -> list[RelationshipView]:
@@ -92,7 +100,12 @@ async def list_partners(
     return [RelationshipView.of(relationship) for relationship in found]
 
 
-@router.get("/clients", summary="This partner's clients", responses=PROBLEMS)
+@router.get(
+    "/clients",
+    summary="This partner's clients",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["relationships:read"])],
+)
 async def list_clients(
     organisation_id: UUID, caller: CallerDep, uow: UowDep, status: RelationshipStatus | None = None
 ) -> list[RelationshipView]:
@@ -103,7 +116,12 @@ async def list_clients(
     return [RelationshipView.of(relationship) for relationship in found]
 
 
-@router.get("/relationships/{relationship_id}", summary="One relationship", responses=PROBLEMS)
+@router.get(
+    "/relationships/{relationship_id}",
+    summary="One relationship",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["relationships:read"])],
+)
 async def get_relationship(
     organisation_id: UUID, relationship_id: UUID, caller: CallerDep, uow: UowDep
 ) -> RelationshipView:
@@ -114,7 +132,10 @@ async def get_relationship(
 
 
 @router.post(
-    "/relationships/{relationship_id}/accept", summary="Accept an invitation or request", responses=ANSWERS
+    "/relationships/{relationship_id}/accept",
+    summary="Accept an invitation or request",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def accept(
     organisation_id: UUID, relationship_id: UUID, caller: CallerDep, uow: UowDep
@@ -124,7 +145,10 @@ async def accept(
 
 
 @router.post(
-    "/relationships/{relationship_id}/decline", summary="Decline or withdraw a proposal", responses=ANSWERS
+    "/relationships/{relationship_id}/decline",
+    summary="Decline or withdraw a proposal",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def decline(
     organisation_id: UUID, relationship_id: UUID, caller: CallerDep, uow: UowDep
@@ -133,7 +157,12 @@ async def decline(
     return RelationshipView.of(await relationships.decline(uow, caller, organisation_id, relationship_id))
 
 
-@router.post("/relationships/{relationship_id}/end", summary="Stop the relationship", responses=ANSWERS)
+@router.post(
+    "/relationships/{relationship_id}/end",
+    summary="Stop the relationship",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
+)
 async def end(
     organisation_id: UUID, relationship_id: UUID, caller: CallerDep, uow: UowDep
 ) -> RelationshipView:
@@ -142,7 +171,10 @@ async def end(
 
 
 @router.put(
-    "/partners/{relationship_id}/access", summary="Change what the partner may manage", responses=ANSWERS
+    "/partners/{relationship_id}/access",
+    summary="Change what the partner may manage",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def change_access(
     organisation_id: UUID, relationship_id: UUID, body: AccessGrant, caller: CallerDep, uow: UowDep
@@ -165,6 +197,7 @@ async def change_access(
     "/partners/{relationship_id}/billing-mode",
     summary="Choose who pays (client only, full access only)",
     responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def change_billing_mode(
     organisation_id: UUID, relationship_id: UUID, body: ChangeBillingMode, caller: CallerDep, uow: UowDep
@@ -177,7 +210,10 @@ async def change_billing_mode(
 
 
 @router.get(
-    "/relationships/{relationship_id}/billing-modes", summary="The history of who pays", responses=PROBLEMS
+    "/relationships/{relationship_id}/billing-modes",
+    summary="The history of who pays",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["relationships:read"])],
 )
 async def billing_mode_history(
     organisation_id: UUID, relationship_id: UUID, caller: CallerDep, uow: UowDep
@@ -188,7 +224,10 @@ async def billing_mode_history(
 
 
 @router.put(
-    "/clients/{relationship_id}/staff", summary="Which partner users manage this client", responses=ANSWERS
+    "/clients/{relationship_id}/staff",
+    summary="Which partner users manage this client",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:write"])],
 )
 async def set_staff(
     organisation_id: UUID, relationship_id: UUID, body: StaffPermissions, caller: CallerDep, uow: UowDep
@@ -202,6 +241,7 @@ async def set_staff(
     "/clients/{relationship_id}/access",
     summary="What the caller may manage for this client",
     responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["relationships:read"])],
 )
 async def partner_access(
     organisation_id: UUID,

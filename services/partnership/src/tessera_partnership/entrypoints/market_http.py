@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from tessera_kit.permissions import PARTNERSHIP, public, requires
 from tessera_kit.problems import ServiceUnavailable
 from tessera_partnership.domain.directory import DirectoryQuery
 from tessera_partnership.domain.offer_request import Contact
@@ -34,7 +35,12 @@ ANSWERS = {**PROBLEMS, **CONFLICT, **INVALID}
 ORG = "/v1/organisations/{organisation_id}"
 
 
-@router.put(f"{ORG}/directory-listing", summary="Be listed in the directory", responses=ANSWERS)
+@router.put(
+    f"{ORG}/directory-listing",
+    summary="Be listed in the directory",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["directory:write"])],
+)
 async def list_partner(
     organisation_id: UUID, body: ListingForm, caller: CallerDep, uow: UowDep
 ) -> ListingView:
@@ -52,7 +58,12 @@ async def list_partner(
     return ListingView.of(listing)
 
 
-@router.get(f"{ORG}/directory-listing", summary="This partner's entry", responses=PROBLEMS)
+@router.get(
+    f"{ORG}/directory-listing",
+    summary="This partner's entry",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["directory:read"])],
+)
 async def own_listing(organisation_id: UUID, caller: CallerDep, uow: UowDep) -> ListingView:
     """The partner's entry, as the directory shows it."""
     return ListingView.of(await directory.own_listing(uow, caller, organisation_id))
@@ -63,6 +74,7 @@ async def own_listing(organisation_id: UUID, caller: CallerDep, uow: UowDep) -> 
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Leave the directory",
     responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["directory:write"])],
 )
 async def unlist_partner(organisation_id: UUID, caller: CallerDep, uow: UowDep) -> Response:
     """Opt out: no longer listed, no more offer requests."""
@@ -70,7 +82,7 @@ async def unlist_partner(organisation_id: UUID, caller: CallerDep, uow: UowDep) 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/v1/directory", summary="Search the partner directory (public)")
+@router.get("/v1/directory", summary="Search the partner directory (public)", dependencies=[public()])
 async def search_directory(
     uow: UowDep,
     q: Annotated[
@@ -94,6 +106,7 @@ async def search_directory(
     status_code=status.HTTP_201_CREATED,
     summary="Post an offer request",
     responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["offer-requests:write"])],
 )
 async def post_offer_request(
     organisation_id: UUID, body: PostOfferRequest, caller: CallerDep, uow: UowDep, settings: SettingsDep
@@ -114,7 +127,12 @@ async def post_offer_request(
     return ClientOfferRequestView.own(request)
 
 
-@router.get(f"{ORG}/offer-requests", summary="This client's offer requests", responses=PROBLEMS)
+@router.get(
+    f"{ORG}/offer-requests",
+    summary="This client's offer requests",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["offer-requests:read"])],
+)
 async def client_offer_requests(
     organisation_id: UUID, caller: CallerDep, uow: UowDep
 ) -> list[ClientOfferRequestView]:
@@ -124,7 +142,12 @@ async def client_offer_requests(
     ]
 
 
-@router.delete(f"{ORG}/offer-requests/{{request_id}}", summary="Cancel an offer request", responses=PROBLEMS)
+@router.delete(
+    f"{ORG}/offer-requests/{{request_id}}",
+    summary="Cancel an offer request",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["offer-requests:write"])],
+)
 async def cancel_offer_request(
     organisation_id: UUID, request_id: UUID, caller: CallerDep, uow: UowDep
 ) -> ClientOfferRequestView:
@@ -132,7 +155,11 @@ async def cancel_offer_request(
     return ClientOfferRequestView.own(await offer_requests.cancel(uow, caller, organisation_id, request_id))
 
 
-@router.get("/v1/offer-requests/{request_id}/cancel", summary="Follow the cancel link from the e-mail")
+@router.get(
+    "/v1/offer-requests/{request_id}/cancel",
+    summary="Follow the cancel link from the e-mail",
+    dependencies=[public()],
+)
 async def cancel_by_link(
     request_id: UUID, token: Annotated[str, Query(max_length=100)], uow: UowDep, settings: SettingsDep
 ) -> CancelledView:
@@ -148,7 +175,10 @@ async def cancel_by_link(
 
 
 @router.get(
-    f"{ORG}/received-offer-requests", summary="Offer requests this partner received", responses=ANSWERS
+    f"{ORG}/received-offer-requests",
+    summary="Offer requests this partner received",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["offer-requests:read"])],
 )
 async def received_offer_requests(
     organisation_id: UUID, caller: CallerDep, uow: UowDep
@@ -159,7 +189,10 @@ async def received_offer_requests(
 
 
 @router.post(
-    f"{ORG}/received-offer-requests/{{request_id}}/open", summary="Open an offer request", responses=ANSWERS
+    f"{ORG}/received-offer-requests/{{request_id}}/open",
+    summary="Open an offer request",
+    responses=ANSWERS,
+    dependencies=[requires(PARTNERSHIP["offer-requests:write"])],
 )
 async def open_offer_request(
     organisation_id: UUID, request_id: UUID, caller: CallerDep, uow: UowDep
@@ -171,7 +204,12 @@ async def open_offer_request(
     )
 
 
-@router.get(f"{ORG}/console", summary="The partner console", responses=PROBLEMS)
+@router.get(
+    f"{ORG}/console",
+    summary="The partner console",
+    responses=PROBLEMS,
+    dependencies=[requires(PARTNERSHIP["console:read"])],
+)
 async def partner_console(organisation_id: UUID, caller: CallerDep, uow: UowDep) -> ConsoleView:
     """Clients with their access and billing mode, pending proposals, and (for the partner's managers) the
     managed volume and cashback of the last 12 months."""

@@ -1,11 +1,13 @@
 """The shapes of partnership's HTTP API for the programme, the directory, offer requests and the console."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field
 
+from tessera_kit.inputs import AmountMinorOrZero
 from tessera_partnership.domain.directory import Listing
 from tessera_partnership.domain.money import Money
 from tessera_partnership.domain.offer_request import OfferRequest
@@ -27,12 +29,19 @@ class Amount(BaseModel):
         return cls(amount_minor=money.amount_minor, currency=money.currency)
 
 
+class AmountForm(Request):
+    """Money a client states: integer minor units (at most 100 million) and a currency."""
+
+    amount_minor: AmountMinorOrZero
+    currency: Literal["CHF", "EUR"]
+
+
 class ApplyToProgramme(Request):
     """An application to the partner programme."""
 
     website_url: str = Field(max_length=300)
     accepts_reseller_terms: bool
-    annual_commitment: Amount
+    annual_commitment: AmountForm
     registry_number: str | None = Field(
         default=None, max_length=64, description="Defaults to the registry number identity holds."
     )
@@ -77,13 +86,28 @@ class PartnerView(BaseModel):
     applied_at: datetime
     status_changed_at: datetime
     tier: TierView | None
-    managed_volume_last_12_months: list[Amount] | None = None
+    managed_volume_last_12_months: list[Amount] | None = Field(
+        default=None,
+        description=(
+            "From billing's invoices, net of tax: what the partner's clients were invoiced under its "
+            "relationships (voided invoices excluded) plus what the partner paid for them (partner pays)."
+        ),
+    )
+    invoiced_to_clients_last_12_months: list[Amount] | None = None
+    paid_by_partner_last_12_months: list[Amount] | None = None
     cashback_last_12_months: list[Amount] | None = None
+    conditions: list[ConditionView] | None = Field(
+        default=None,
+        description=(
+            "The volume condition: `annual_commitment` as declared, `managed_volume` as billing's figures "
+            "show it (the programme's minimum reached over the last 12 months)."
+        ),
+    )
 
     @classmethod
     def of(cls, standing: Standing) -> "PartnerView":
         """The view of a partner's standing."""
-        partner = standing.partner
+        partner, volume, conditions = standing.partner, standing.managed_volume, standing.conditions
         return cls(
             organisation_id=partner.organisation_id,
             status=partner.status,
@@ -93,9 +117,16 @@ class PartnerView(BaseModel):
             applied_at=partner.applied_at,
             status_changed_at=partner.status_changed_at,
             tier=TierView.of(TIERS[partner.tier]) if partner.tier in TIERS else None,
-            managed_volume_last_12_months=[Amount.of(m) for m in standing.managed_volume],
-            cashback_last_12_months=[Amount.of(m) for m in standing.cashback],
+            managed_volume_last_12_months=_amounts(volume.total if volume else None),
+            invoiced_to_clients_last_12_months=_amounts(volume.invoiced_to_clients if volume else None),
+            paid_by_partner_last_12_months=_amounts(volume.paid_by_partner if volume else None),
+            cashback_last_12_months=_amounts(standing.cashback),
+            conditions=None if conditions is None else [ConditionView.of(c) for c in conditions],
         )
+
+
+def _amounts(amounts: Sequence[Money] | None) -> list[Amount] | None:
+    return None if amounts is None else [Amount.of(m) for m in amounts]
 
 
 class ApplicationView(BaseModel):

@@ -3,8 +3,9 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
+from tessera_kit.inputs import RequestBody
 from tessera_partnership.domain.relationship import (
     Access,
     BillingMode,
@@ -14,10 +15,8 @@ from tessera_partnership.domain.relationship import (
 )
 
 
-class Request(BaseModel):
-    """A request body: unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid")
+class Request(RequestBody):
+    """A request body: unknown fields are refused, and so is NUL (U+0000) in any text."""
 
 
 class AccessGrant(Request):

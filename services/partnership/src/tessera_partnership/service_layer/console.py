@@ -36,7 +36,8 @@ class Console:
 
 async def console(uow: PartnershipUnitOfWork, caller: Caller, partner_id: UUID) -> Console:
     """The clients the caller may manage (every client for the partner's managers), pending proposals,
-    and for managers the last 12 months' managed volume and cashback (projections of billing's events)."""
+    and for managers the last 12 months' managed volume and cashback (projections of billing's events).
+    A suspended partner still sees its console: it reads its own records, it acts for no client."""
     require_member(caller, partner_id)
     manager = is_manager(caller, partner_id)
     async with uow:
@@ -48,7 +49,7 @@ async def console(uow: PartnershipUnitOfWork, caller: Caller, partner_id: UUID) 
         names = await uow.organisations.names([r.client_organisation_id for r in visible])
         per_client = await uow.programme.volume_by_client(partner_id, since)
         partner = await uow.programme.partner(partner_id)
-        volume = await uow.programme.managed_volume(partner_id, since) if manager else None
+        volume = list((await uow.programme.managed_volume(partner_id, since)).total) if manager else None
         cashback = await uow.programme.cashback(partner_id, since) if manager else None
     active = [r for r in visible if r.status is RelationshipStatus.ACTIVE]
     return Console(

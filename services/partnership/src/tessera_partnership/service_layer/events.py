@@ -56,6 +56,20 @@ def access_changed(relationship: Relationship, user_id: UUID, now: datetime) -> 
     )
 
 
+def partner_staff_changed(
+    relationship: Relationship, user_id: UUID, now: datetime
+) -> contract.PartnerStaffChanged:
+    """Which of the partner's users (beyond its managers) may act for this client, as it stands now."""
+    return contract.PartnerStaffChanged(
+        relationship_id=relationship.id,
+        partner_organisation_id=relationship.partner_organisation_id,
+        client_organisation_id=relationship.client_organisation_id,
+        staff_user_ids=tuple(sorted(relationship.staff_user_ids)),
+        changed_by_user_id=user_id,
+        changed_at=now,
+    )
+
+
 def access_ending_soon(relationship: Relationship) -> contract.AccessEndingSoon:
     """Both sides are warned that time-bound access ends soon."""
     assert relationship.scope.ends_at is not None

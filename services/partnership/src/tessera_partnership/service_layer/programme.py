@@ -13,10 +13,13 @@ from tessera_partnership.domain.programme import (
     ENTRY_TIER,
     Application,
     ConditionCheck,
+    ManagedVolume,
     Partner,
     PartnerStatus,
+    managed_volume_check,
     require_not_affiliate,
     require_not_partner,
+    standing_conditions,
     tier_named,
     website_problem,
 )
@@ -40,11 +43,16 @@ class ApplicationForm:
 
 @dataclass(frozen=True)
 class Standing:
-    """A partner's place in the programme with what its benefits depend on."""
+    """A partner's place in the programme with what its benefits depend on (None: not looked up)."""
 
     partner: Partner
-    managed_volume: list[Money]
-    cashback: list[Money]
+    managed_volume: ManagedVolume | None = None
+    cashback: list[Money] | None = None
+
+    @property
+    def conditions(self) -> list[ConditionCheck] | None:
+        """The volume condition: declared, and measured from billing's invoices."""
+        return None if self.managed_volume is None else standing_conditions(self.partner, self.managed_volume)
 
 
 async def apply(
@@ -116,12 +124,14 @@ async def leave(uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUI
 
 
 async def assign_tier(uow: PartnershipUnitOfWork, organisation_id: UUID, tier_name: str) -> Partner:
-    """A programme administrator gives a partner a benefit tier; billing hears the rates."""
+    """A programme administrator gives a partner a benefit tier; billing hears the rates. A tier above the
+    entry tier needs the managed volume of the last 12 months to reach the programme's minimum."""
     async with uow:
         partner = await _partner(uow, organisation_id)
+        volume = await uow.programme.managed_volume(organisation_id, uow.clock.now() - YEAR)
         with domain_rules():
             tier = tier_named(tier_name)
-            partner.assign_tier(tier)
+            partner.assign_reviewed_tier(tier, managed_volume_check(partner, volume))
         await uow.programme.save_partner(partner)
         uow.emit(events.partner_tier_assigned(partner, tier, uow.clock.now()))
         await uow.commit()
@@ -129,8 +139,8 @@ async def assign_tier(uow: PartnershipUnitOfWork, organisation_id: UUID, tier_na
 
 
 async def standing(uow: PartnershipUnitOfWork, organisation_id: UUID) -> Standing:
-    """A partner's status, tier, and the volume it managed and cashback it earned over the last 12 months
-    (callers check who may see it)."""
+    """A partner's status, tier, the volume it managed (billing's invoices) and cashback it earned over
+    the last 12 months, and the volume condition (callers check who may see it)."""
     async with uow:
         partner = await _partner(uow, organisation_id)
         since = uow.clock.now() - YEAR

@@ -6,8 +6,7 @@ from uuid import UUID
 from tessera_kit.auth import Caller
 from tessera_kit.problems import Conflict, NotFound
 from tessera_partnership.adapters.uow import PartnershipUnitOfWork
-from tessera_partnership.domain.errors import PartnerNotActive
-from tessera_partnership.domain.programme import PartnerStatus
+from tessera_partnership.domain.programme import require_admitted_partner
 from tessera_partnership.domain.relationship import (
     Access,
     AccessScope,
@@ -19,9 +18,6 @@ from tessera_partnership.domain.relationship import (
 from tessera_partnership.service_layer import events
 from tessera_partnership.service_layer.access import may_see, on_side, require_manager, require_member
 from tessera_partnership.service_layer.problems import domain_rules
-
-# A partner the programme suspended, or one that left it, cannot take on clients.
-BARRED = frozenset({PartnerStatus.SUSPENDED, PartnerStatus.LEFT})
 
 
 async def propose(
@@ -37,7 +33,7 @@ async def propose(
     valid_for: timedelta,
 ) -> Relationship:
     """A partner invites a client, or a client asks a partner to manage its products; the other side
-    accepts before the proposal expires."""
+    accepts before the proposal expires. The partner must be active in the partner programme."""
     require_manager(caller, acting_organisation_id)
     partner_id, client_id = (
         (acting_organisation_id, other_organisation_id)
@@ -49,12 +45,6 @@ async def propose(
         for organisation_id in (acting_organisation_id, other_organisation_id):
             if await uow.organisations.get(organisation_id) is None:
                 raise NotFound(f"organisation {organisation_id} not found")
-        await _require_partner_not_barred(uow, partner_id)
-        current = await uow.relationships.current_between(partner_id, client_id, for_update=True)
-        if current is not None:
-            if not current.lapse(now):
-                raise Conflict(f"this partner and client already have a {current.status.value} relationship")
-            await uow.relationships.save(current)
         with domain_rules():
             relationship = Relationship.propose(
                 partner_organisation_id=partner_id,
@@ -65,6 +55,12 @@ async def propose(
                 now=now,
                 valid_for=valid_for,
             )
+        await _require_admitted_partner(uow, partner_id)
+        current = await uow.relationships.current_between(partner_id, client_id, for_update=True)
+        if current is not None:
+            if not current.lapse(now):
+                raise Conflict(f"this partner and client already have a {current.status.value} relationship")
+            await uow.relationships.save(current)
         if not await uow.relationships.add(relationship):
             raise Conflict("this partner and client already have a proposed or active relationship")
         uow.emit(events.relationship_proposed(relationship))
@@ -75,11 +71,12 @@ async def propose(
 async def accept(
     uow: PartnershipUnitOfWork, caller: Caller, organisation_id: UUID, relationship_id: UUID
 ) -> Relationship:
-    """The invited client or the asked partner accepts: the relationship starts, the client paying."""
+    """The invited client or the asked partner accepts: the relationship starts, the client paying (only
+    while the partner is active in the partner programme)."""
     require_manager(caller, organisation_id)
     async with uow:
         relationship = await _locked(uow, organisation_id, relationship_id)
-        await _require_partner_not_barred(uow, relationship.partner_organisation_id)
+        await _require_admitted_partner(uow, relationship.partner_organisation_id)
         with domain_rules():
             relationship.accept(accepting_side=relationship.side_of(organisation_id), now=uow.clock.now())
         await uow.relationships.save(relationship)
@@ -175,8 +172,7 @@ async def _locked(uow: PartnershipUnitOfWork, organisation_id: UUID, relationshi
     return on_side(relationship, organisation_id)
 
 
-async def _require_partner_not_barred(uow: PartnershipUnitOfWork, partner_id: UUID) -> None:
+async def _require_admitted_partner(uow: PartnershipUnitOfWork, partner_id: UUID) -> None:
     partner = await uow.programme.partner(partner_id)
-    if partner is not None and partner.status in BARRED:
-        with domain_rules():
-            raise PartnerNotActive(f"the partner is {partner.status.value} in the partner programme")
+    with domain_rules():
+        require_admitted_partner(partner)

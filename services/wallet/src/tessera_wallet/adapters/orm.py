@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -86,8 +86,12 @@ class ChargeRow(Base):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
     requested_by_user_id: Mapped[UUID | None]
+    on_behalf_of_partner_id: Mapped[UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The trace of what caused the charge (W3C), continued by the charging job.
+    traceparent: Mapped[str | None] = mapped_column(Text)
+    tracestate: Mapped[str | None] = mapped_column(Text)
 
 
 class RefusalRow(Base):
@@ -137,6 +141,18 @@ class PartnerAccessRow(Base):
     product_codes: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
     access_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended: Mapped[bool] = mapped_column(Boolean)
+    staff_user_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), default=list)
+    billing_mode: Mapped[str] = mapped_column(String(20), default="client_pays")
+
+
+class PartnerStandingRow(Base):
+    """A partner's status in the programme (from partnership): only an active partner acts for clients."""
+
+    __tablename__ = "partner_standings"
+
+    partner_organisation_id: Mapped[UUID] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PaymentMethodRow(Base):

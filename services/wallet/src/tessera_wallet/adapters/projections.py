@@ -4,12 +4,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tessera_kit.db import upsert
-from tessera_wallet.adapters.orm import MembershipRow, OrganisationRow, PartnerAccessRow, PaymentMethodRow
+from tessera_wallet.adapters.orm import (
+    MembershipRow,
+    OrganisationRow,
+    PartnerAccessRow,
+    PartnerStandingRow,
+    PaymentMethodRow,
+)
 
 
 class ProjectionRepository:
@@ -58,8 +64,9 @@ class ProjectionRepository:
         access: str,
         product_codes: list[str],
         access_ends_at: datetime | None,
+        billing_mode: str,
     ) -> None:
-        """A partner's current access to a client."""
+        """A partner's current access to a client, and who pays."""
         values = {
             "relationship_id": relationship_id,
             "partner_organisation_id": partner_organisation_id,
@@ -67,6 +74,7 @@ class ProjectionRepository:
             "access": access,
             "product_codes": product_codes,
             "access_ends_at": access_ends_at,
+            "billing_mode": billing_mode,
             "ended": False,
         }
         statement = insert(PartnerAccessRow).values(values)
@@ -98,6 +106,34 @@ class ProjectionRepository:
                 index_elements=[PartnerAccessRow.relationship_id], set_={"ended": True}
             )
         )
+
+    async def record_staff(self, relationship_id: UUID, staff_user_ids: list[UUID]) -> None:
+        """Who of the partner's members may act for the client (its managers always may)."""
+        await self._session.execute(
+            update(PartnerAccessRow)
+            .where(PartnerAccessRow.relationship_id == relationship_id)
+            .values(staff_user_ids=staff_user_ids)
+        )
+
+    async def record_billing_mode(self, relationship_id: UUID, billing_mode: str) -> None:
+        """Who pays for the client's products now."""
+        await self._session.execute(
+            update(PartnerAccessRow)
+            .where(PartnerAccessRow.relationship_id == relationship_id)
+            .values(billing_mode=billing_mode)
+        )
+
+    async def record_partner_status(self, partner_organisation_id: UUID, status: str, at: datetime) -> None:
+        """The partner's status in the programme from ``at`` on; an older change never wins."""
+        rows = [{"partner_organisation_id": partner_organisation_id, "status": status, "changed_at": at}]
+        await upsert(
+            self._session, PartnerStandingRow, rows, key="partner_organisation_id", newer="changed_at"
+        )
+
+    async def partner_status(self, partner_organisation_id: UUID) -> str | None:
+        """The partner's status in the programme, or None when partnership has not said (yet)."""
+        row = await self._session.get(PartnerStandingRow, partner_organisation_id)
+        return None if row is None else row.status
 
     async def partners_of(self, client_organisation_id: UUID) -> list[PartnerAccessRow]:
         """The client's relationships that have not ended."""

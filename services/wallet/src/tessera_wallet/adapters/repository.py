@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tessera_kit.telemetry import current_trace_headers
 from tessera_wallet.adapters.orm import ChargeRow, EntryRow, RefusalRow, TransactionRow, WalletRow
 from tessera_wallet.domain.auto_recharge import AutoRecharge
 from tessera_wallet.domain.charges import OPEN_STATUSES, ChargeKind, ChargeStatus
@@ -208,8 +209,11 @@ class ChargeRepository:
         self._session = session
 
     async def add(self, charge: Charge) -> None:
-        """Store a new charge and wake the charging job (the NOTIFY is delivered on commit)."""
-        self._session.add(ChargeRow(id=charge.id, **_charge_values(charge)))
+        """Store a new charge with the current trace (the job continues it) and wake the charging job
+        (the NOTIFY is delivered on commit)."""
+        trace = current_trace_headers()
+        traced = {"traceparent": trace.get("traceparent"), "tracestate": trace.get("tracestate")}
+        self._session.add(ChargeRow(id=charge.id, **_charge_values(charge), **traced))
         await self._session.flush()
         await self._session.execute(text(f"NOTIFY {CHARGES_CHANNEL}"))
 
@@ -251,6 +255,21 @@ class ChargeRepository:
         )
         return int(total or 0)
 
+    async def asked_by_partner_since(
+        self, wallet_id: UUID, partner_organisation_id: UUID, since: datetime
+    ) -> int:
+        """The sum of top-ups the partner asked for on this wallet since an instant (failed ones aside)."""
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(ChargeRow.amount_minor), 0)).where(
+                ChargeRow.wallet_id == wallet_id,
+                ChargeRow.kind == ChargeKind.TOP_UP.value,
+                ChargeRow.on_behalf_of_partner_id == partner_organisation_id,
+                ChargeRow.status != ChargeStatus.FAILED.value,
+                ChargeRow.created_at >= since,
+            )
+        )
+        return int(total or 0)
+
     async def claim_due(self, now: datetime, limit: int) -> list[Charge]:
         """Charges to attempt now, locked so another replica skips them: due ones, attempts whose lease
         expired (their process died), and pending ones to ask Stripe about."""
@@ -265,6 +284,15 @@ class ChargeRepository:
             .with_for_update(skip_locked=True)
         )
         return [_charge(row) for row in rows]
+
+    async def traces_of(self, charge_ids: list[UUID]) -> dict[UUID, tuple[str | None, str | None]]:
+        """The trace context stored with each charge (traceparent, tracestate)."""
+        rows = await self._session.execute(
+            select(ChargeRow.id, ChargeRow.traceparent, ChargeRow.tracestate).where(
+                ChargeRow.id.in_(charge_ids)
+            )
+        )
+        return {row.id: (row.traceparent, row.tracestate) for row in rows}
 
     async def next_due_at(self) -> datetime | None:
         """When the next charge falls due or the next lease expires."""
@@ -360,6 +388,7 @@ def _charge_values(charge: Charge) -> dict[str, object]:
         "payment_intent_id": charge.payment_intent_id,
         "last_error": charge.last_error,
         "requested_by_user_id": charge.requested_by_user_id,
+        "on_behalf_of_partner_id": charge.on_behalf_of_partner_id,
         "created_at": charge.created_at,
         "settled_at": charge.settled_at,
     }
@@ -381,5 +410,6 @@ def _charge(row: ChargeRow) -> Charge:
         payment_intent_id=row.payment_intent_id,
         last_error=row.last_error,
         requested_by_user_id=row.requested_by_user_id,
+        on_behalf_of_partner_id=row.on_behalf_of_partner_id,
         settled_at=row.settled_at,
     )

@@ -6,12 +6,28 @@ Recharges run without the customer present (``off_session``). The charge id and 
 travel in the PaymentIntent's metadata, so the webhook can settle a pending charge.
 """
 
+from collections.abc import Mapping
+
 import stripe
 
+from tessera_kit.client_spans import http_client_span, record_response
 from tessera_wallet.domain.charges import ChargeKind, ChargeRequest, PaymentOutcome, PaymentResult
 
 TIMEOUT_SECONDS = 30.0
 _PENDING = frozenset({"processing", "requires_action", "requires_confirmation", "requires_capture"})
+
+
+class TracedHTTPXClient(stripe.HTTPXClient):
+    """Stripe's httpx client with a client span per HTTP request (a retry is a span of its own)."""
+
+    async def request_async(  # type: ignore[no-untyped-def]  # post_data is untyped in the SDK
+        self, method: str, url: str, headers: Mapping[str, str], post_data=None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        """Send the request inside a span carrying its method, host, path and status."""
+        with http_client_span("stripe", method, url) as span:
+            content, status, response_headers = await super().request_async(method, url, headers, post_data)
+            record_response(span, status)
+        return content, status, response_headers
 
 
 class StripeGateway:
@@ -21,7 +37,7 @@ class StripeGateway:
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base},
-            http_client=stripe.HTTPXClient(timeout=TIMEOUT_SECONDS),
+            http_client=TracedHTTPXClient(timeout=TIMEOUT_SECONDS),
             max_network_retries=0,
         )
 

@@ -7,6 +7,7 @@ from tessera_kit.db import Database
 from tessera_kit.uow import UnitOfWork
 from tessera_wallet.adapters.projections import ProjectionRepository
 from tessera_wallet.adapters.repository import ChargeRepository, RefusalRepository, WalletRepository
+from tessera_wallet.domain.charges import PartnerCardLimits
 
 
 class WalletUnitOfWork(UnitOfWork):
@@ -19,10 +20,13 @@ class WalletUnitOfWork(UnitOfWork):
         source: str,
         clock: Clock | None = None,
         operator_organisation_id: UUID | None = None,
+        partner_card_limits: PartnerCardLimits | None = None,
     ) -> None:
         super().__init__(database, source=source, clock=clock)
         self.operator_organisation_id = operator_organisation_id
         """Whose legal representatives and administrators are Tessera's operators (a setting)."""
+        self.partner_card_limits = partner_card_limits or PartnerCardLimits()
+        """How much a partner may charge to its client's card in top-ups (settings)."""
 
     @property
     def wallets(self) -> WalletRepository:

@@ -86,3 +86,20 @@ class ChargeRequest:
     def idempotency_key(self) -> str:
         """Stripe's idempotency key of this attempt."""
         return idempotency_key(self.kind, str(self.charge_id), self.attempt)
+
+
+@dataclass(frozen=True)
+class PartnerCardLimits:
+    """How much a partner may charge to its client's card in top-ups: per call and over 24 hours."""
+
+    per_call_minor: int = 50_000
+    per_day_minor: int = 200_000
+
+    def refusal(self, amount_minor: int, already_today_minor: int) -> str | None:
+        """Why a partner's top-up of ``amount_minor`` is refused (None: it is within the limits)."""
+        if amount_minor > self.per_call_minor:
+            return f"a partner may top up at most {self.per_call_minor} (minor units) at a time"
+        if already_today_minor + amount_minor > self.per_day_minor:
+            left = max(self.per_day_minor - already_today_minor, 0)
+            return f"a partner may top up at most {self.per_day_minor} a day for a client; {left} left today"
+        return None

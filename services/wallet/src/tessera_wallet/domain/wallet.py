@@ -41,6 +41,8 @@ class Charge:
     last_error: str | None = None
     requested_by_user_id: UUID | None = None
     settled_at: datetime | None = None
+    # The partner whose user asked for this top-up of its client's wallet (None: the client itself).
+    on_behalf_of_partner_id: UUID | None = None
 
     @property
     def is_open(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from tessera_kit.listening import run_on_notify
 from tessera_kit.service import Runtime
+from tessera_kit.telemetry import stored_trace, tracer
 from tessera_wallet.adapters.repository import CHARGES_CHANNEL
 from tessera_wallet.adapters.uow import WalletUnitOfWork
 from tessera_wallet.domain.auto_recharge import RechargeRetryPolicy
@@ -68,10 +69,16 @@ class Charger:
         while True:
             async with unit_of_work() as uow:
                 requests = await charges.claim_due_charges(uow, self.lease)
+                causes = await uow.charges.traces_of([request.charge_id for request in requests])
             if not requests:
                 return made
             for request in requests:
-                await self.attempt(unit_of_work, request)
+                # The attempt continues the trace of what caused the charge (a usage, a top-up).
+                cause = causes.get(request.charge_id, (None, None))
+                with stored_trace(*cause), tracer().start_as_current_span("charge wallet") as span:
+                    span.set_attribute("tessera.charge_id", str(request.charge_id))
+                    span.set_attribute("tessera.attempt", request.attempt)
+                    await self.attempt(unit_of_work, request)
             made += len(requests)
 
     async def _seconds_until_next_due(self, runtime: Runtime[WalletUnitOfWork]) -> float:

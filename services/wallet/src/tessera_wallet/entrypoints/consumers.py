@@ -67,6 +67,30 @@ async def on_access_changed(event: CloudEvent[partnership.AccessChanged], uow: W
     await projections.change_partner_access(uow, event.data)
 
 
+@handlers.on(partnership.PartnerStaffChanged)
+async def on_partner_staff_changed(
+    event: CloudEvent[partnership.PartnerStaffChanged], uow: WalletUnitOfWork
+) -> None:
+    """Let only the partner's managers and the listed staff act for the client."""
+    await projections.change_partner_staff(uow, event.data)
+
+
+@handlers.on(partnership.BillingModeChanged)
+async def on_billing_mode_changed(
+    event: CloudEvent[partnership.BillingModeChanged], uow: WalletUnitOfWork
+) -> None:
+    """Know who pays: a partner charges its client's card only while the client pays."""
+    await projections.change_billing_mode(uow, event.data)
+
+
+@handlers.on(partnership.PartnerStatusChanged)
+async def on_partner_status_changed(
+    event: CloudEvent[partnership.PartnerStatusChanged], uow: WalletUnitOfWork
+) -> None:
+    """A suspended or departed partner acts for no client."""
+    await projections.record_partner_status(uow, event.data)
+
+
 @handlers.on(partnership.RelationshipEnded)
 async def on_relationship_ended(
     event: CloudEvent[partnership.RelationshipEnded], uow: WalletUnitOfWork

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from tessera_kit.auth import Caller, authenticated_caller
+from tessera_kit.permissions import WALLET, requires
 from tessera_kit.problems import Conflict, Problem
 from tessera_kit.service import runtime_of
 from tessera_wallet.adapters.uow import WalletUnitOfWork
@@ -64,14 +65,25 @@ def build_router(charger: Charger) -> APIRouter:
     router = APIRouter(tags=["wallet"])
     base = "/v1/organisations/{organisation_id}/wallets"
 
-    @router.get(base, summary="The organisation's wallets and balances", responses=PROBLEMS)
+    @router.get(
+        base,
+        summary="The organisation's wallets and balances",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:read"])],
+    )
     async def list_wallets(organisation_id: UUID, caller: CallerDep, uow: UowDep) -> list[WalletView]:
         """Paid and complimentary balances of every wallet, at a glance."""
         async with uow:
             found = await wallets.wallets_of(uow, caller, organisation_id)
         return [WalletView.of(wallet) for wallet in found]
 
-    @router.post(base, status_code=status.HTTP_201_CREATED, summary="Open a wallet", responses=PROBLEMS)
+    @router.post(
+        base,
+        status_code=status.HTTP_201_CREATED,
+        summary="Open a wallet",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:write"])],
+    )
     async def open_wallet(
         organisation_id: UUID, body: OpenWallet, caller: CallerDep, uow: UowDep, response: Response
     ) -> WalletView:
@@ -82,7 +94,12 @@ def build_router(charger: Charger) -> APIRouter:
             response.status_code = status.HTTP_200_OK
         return WalletView.of(wallet)
 
-    @router.get(base + "/{currency}", summary="One wallet", responses=PROBLEMS)
+    @router.get(
+        base + "/{currency}",
+        summary="One wallet",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:read"])],
+    )
     async def get_wallet(
         organisation_id: UUID, currency: Currency, caller: CallerDep, uow: UowDep
     ) -> WalletView:
@@ -95,6 +112,7 @@ def build_router(charger: Charger) -> APIRouter:
         base + "/{currency}/auto-recharge",
         summary="Set auto-recharge",
         responses={**PROBLEMS, 422: {"description": "Settings that cannot work"}},
+        dependencies=[requires(WALLET["wallets:write"])],
     )
     async def set_auto_recharge(
         organisation_id: UUID, currency: Currency, body: AutoRechargeBody, caller: CallerDep, uow: UowDep
@@ -108,7 +126,10 @@ def build_router(charger: Charger) -> APIRouter:
         return WalletView.of(wallet)
 
     @router.post(
-        base + "/{currency}/auto-recharge/resume", summary="Resume auto-recharge", responses=PROBLEMS
+        base + "/{currency}/auto-recharge/resume",
+        summary="Resume auto-recharge",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:write"])],
     )
     async def resume_auto_recharge(
         organisation_id: UUID, currency: Currency, caller: CallerDep, uow: UowDep
@@ -118,7 +139,12 @@ def build_router(charger: Charger) -> APIRouter:
             wallet = await wallets.resume_auto_recharge(uow, caller, organisation_id, currency)
         return WalletView.of(wallet)
 
-    @router.put(base + "/{currency}/receipts", summary="Who gets top-up receipts", responses=PROBLEMS)
+    @router.put(
+        base + "/{currency}/receipts",
+        summary="Who gets top-up receipts",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:write"])],
+    )
     async def set_receipts(
         organisation_id: UUID, currency: Currency, body: ReceiptsBody, caller: CallerDep, uow: UowDep
     ) -> WalletView:
@@ -137,6 +163,7 @@ def build_router(charger: Charger) -> APIRouter:
             402: {"description": "The card was declined"},
             409: {"description": "No primary card, or the top-up id was used for another top-up"},
         },
+        dependencies=[requires(WALLET["top-ups:write"])],
     )
     async def top_up(
         organisation_id: UUID,
@@ -167,7 +194,12 @@ def build_router(charger: Charger) -> APIRouter:
             response.status_code = status.HTTP_202_ACCEPTED
         return view
 
-    @router.get(base + "/{currency}/top-ups/{top_up_id}", summary="One top-up", responses=PROBLEMS)
+    @router.get(
+        base + "/{currency}/top-ups/{top_up_id}",
+        summary="One top-up",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["top-ups:read"])],
+    )
     async def get_top_up(
         organisation_id: UUID, currency: Currency, top_up_id: UUID, caller: CallerDep, uow: UowDep
     ) -> TopUpView:
@@ -176,7 +208,12 @@ def build_router(charger: Charger) -> APIRouter:
             charge = await charges.top_up_of(uow, caller, organisation_id, currency, top_up_id)
         return TopUpView.of(charge)
 
-    @router.get(base + "/{currency}/charges", summary="Card charges and their attempts", responses=PROBLEMS)
+    @router.get(
+        base + "/{currency}/charges",
+        summary="Card charges and their attempts",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["top-ups:read"])],
+    )
     async def list_charges(
         organisation_id: UUID,
         currency: Currency,
@@ -196,6 +233,7 @@ def build_router(charger: Charger) -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         summary="Grant complimentary credits (operators)",
         responses={**PROBLEMS, 409: {"description": "The grant id was used with other details"}},
+        dependencies=[requires(WALLET["complimentary-credits:write"])],
     )
     async def grant(
         organisation_id: UUID,
@@ -219,6 +257,7 @@ def build_router(charger: Charger) -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         summary="Debit a usage",
         responses={**PROBLEMS, 409: {"description": "Refused (reason in the problem), or a reused usage id"}},
+        dependencies=[requires(WALLET["usage:write"])],
     )
     async def debit(
         organisation_id: UUID,
@@ -249,7 +288,12 @@ def build_router(charger: Charger) -> APIRouter:
             response.status_code = status.HTTP_200_OK
         return MovementView.of(outcome.movement)
 
-    @router.get(base + "/{currency}/transactions", summary="History", responses=PROBLEMS)
+    @router.get(
+        base + "/{currency}/transactions",
+        summary="History",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["wallets:read"])],
+    )
     async def list_history(
         organisation_id: UUID,
         currency: Currency,
@@ -268,7 +312,12 @@ def build_router(charger: Charger) -> APIRouter:
             page = await history.history(uow, caller, organisation_id, currency, query)
         return HistoryView(items=[MovementView.of(m) for m in page.movements], next_cursor=page.next_cursor)
 
-    @router.get("/v1/ledger/check", summary="Audit the ledger (operators)", responses=PROBLEMS)
+    @router.get(
+        "/v1/ledger/check",
+        summary="Audit the ledger (operators)",
+        responses=PROBLEMS,
+        dependencies=[requires(WALLET["ledger:read"])],
+    )
     async def check(caller: CallerDep, uow: UowDep) -> LedgerCheckView:
         """Every cached balance against the sum of its entries; every transaction sums to zero."""
         async with uow:

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from tessera_events.wallet import UsageKind
+from tessera_kit.inputs import RequestBody
 from tessera_wallet.domain.charges import ChargeKind, ChargeStatus
 from tessera_wallet.domain.ledger import Balance, Currency, TransactionKind
 from tessera_wallet.domain.wallet import Charge, Movement, Wallet
@@ -16,10 +17,8 @@ MAX_AMOUNT_MINOR = 100_000_000
 Amount = Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units, e.g. 2500 = 25.00.")
 
 
-class OpenWallet(BaseModel):
+class OpenWallet(RequestBody):
     """Open the organisation's wallet in a currency."""
-
-    model_config = ConfigDict(extra="forbid")
 
     currency: Currency
 
@@ -39,10 +38,8 @@ class BalanceView(BaseModel):
         )
 
 
-class AutoRechargeBody(BaseModel):
+class AutoRechargeBody(RequestBody):
     """The owner's auto-recharge settings."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enabled: bool
     threshold_minor: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
@@ -92,18 +89,14 @@ class WalletView(BaseModel):
         )
 
 
-class ReceiptsBody(BaseModel):
+class ReceiptsBody(RequestBody):
     """Whether top-up and recharge receipts are e-mailed to the client too."""
-
-    model_config = ConfigDict(extra="forbid")
 
     to_client: bool
 
 
-class TopUpBody(BaseModel):
+class TopUpBody(RequestBody):
     """Add funds: charge the primary card and credit the wallet once the payment succeeded."""
-
-    model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Amount
     top_up_id: UUID | None = Field(
@@ -145,20 +138,16 @@ class TopUpView(BaseModel):
         )
 
 
-class ComplimentaryBody(BaseModel):
+class ComplimentaryBody(RequestBody):
     """An operator's gift of credits."""
-
-    model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Amount
     grant_id: UUID | None = Field(default=None, description="Choose it to retry safely.")
     note: str | None = Field(default=None, max_length=500)
 
 
-class UsageBody(BaseModel):
+class UsageBody(RequestBody):
     """Something billable the organisation used, to be paid from the wallet."""
-
-    model_config = ConfigDict(extra="forbid")
 
     usage_id: UUID
     kind: UsageKind

@@ -12,6 +12,7 @@ from uuid import UUID
 import stripe
 from fastapi import APIRouter, Request
 
+from tessera_kit.permissions import public
 from tessera_kit.problems import InvalidInput, ServiceUnavailable, Unauthenticated
 from tessera_kit.service import runtime_of
 from tessera_wallet.adapters.stripe_gateway import outcome_of
@@ -27,7 +28,9 @@ def build_webhook_router(settings: WalletSettings, charger: Charger) -> APIRoute
     """The route Stripe posts PaymentIntent events to."""
     router = APIRouter(tags=["stripe"])
 
-    @router.post("/v1/stripe/webhooks", summary="Stripe's PaymentIntent events (signed)")
+    @router.post(
+        "/v1/stripe/webhooks", summary="Stripe's PaymentIntent events (signed)", dependencies=[public()]
+    )
     async def receive(request: Request) -> dict[str, str]:
         """Settle the charge a signed ``payment_intent.*`` event is about."""
         secret = settings.stripe_webhook_secret.get_secret_value()

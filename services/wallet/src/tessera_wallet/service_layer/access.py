@@ -2,8 +2,13 @@
 
 * Members of the organisation: any role sees it and reports usage; legal representatives and
   administrators change it (top-ups, auto-recharge, receipts).
-* Staff of a partner that manages the organisation, with full access or restricted access that lists
-  the product code ``wallet``: the same, by their role in the partner organisation.
+* Users of a partner that manages the organisation, with full access or restricted access that lists
+  the product code ``wallet``: the same, by their role in the partner organisation — but only the
+  partner's legal representatives and administrators and the users on the client's staff list, and
+  only while the partner is not suspended in (or gone from) the partner programme.
+* A partner's user charges the client's card (a top-up) only with full access while the client pays,
+  within the per-call and per-day limits (``WALLET_PARTNER_TOP_UP_MAX_MINOR``,
+  ``WALLET_PARTNER_TOP_UP_DAILY_MAX_MINOR``).
 * Operators (legal representatives and administrators of the organisation named by
   ``WALLET_OPERATOR_ORGANISATION_ID``): see every wallet and grant complimentary credits.
 * Anyone else is told the organisation's wallet does not exist (404); a known caller without the
@@ -14,7 +19,7 @@ a role it changed) counts from the event on, not from the token's expiry.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tessera_events.identity import Role
@@ -24,6 +29,9 @@ from tessera_wallet.adapters.uow import WalletUnitOfWork
 
 MANAGERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
 WALLET_PRODUCT_CODE = "wallet"
+# No status known yet means partnership admitted the partner (it starts no relationship otherwise).
+DAY = timedelta(days=1)
+BARRED_PARTNERS = frozenset({"applied", "suspended", "left"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,9 @@ class Permission:
     role: Role
     as_partner: bool = False
     as_operator: bool = False
+    # As a partner: whether it manages all of the client's products, and whether the client pays.
+    full_access: bool = False
+    client_pays: bool = True
 
     @property
     def may_manage(self) -> bool:
@@ -64,7 +75,9 @@ async def permission(
 ) -> Permission:
     """The caller's permission on the organisation's wallet; NotFound or Forbidden otherwise."""
     roles = await current_roles(uow, caller)
-    found = _as_member(roles, organisation_id) or await _as_partner(uow, roles, organisation_id, now)
+    found = _as_member(roles, organisation_id) or await _as_partner(
+        uow, caller.user_id, roles, organisation_id, now
+    )
     if found is None:
         found = as_operator(roles, uow.operator_organisation_id)
     if found is None:
@@ -72,6 +85,20 @@ async def permission(
     if manage and not found.may_manage:
         raise Forbidden("only a legal representative or an administrator can change the wallet")
     return found
+
+
+async def require_card_charge(
+    uow: WalletUnitOfWork, found: Permission, wallet_id: UUID, amount_minor: int, now: datetime
+) -> None:
+    """Forbidden unless this caller may charge the organisation's card ``amount_minor`` now: its own
+    managers may; a partner's user only with full access, while the client pays, within the limits."""
+    if not found.as_partner:
+        return
+    if not found.full_access or not found.client_pays:
+        raise Forbidden("a partner charges its client's card only with full access while the client pays")
+    already = await uow.charges.asked_by_partner_since(wallet_id, found.acting_organisation_id, now - DAY)
+    if refusal := uow.partner_card_limits.refusal(amount_minor, already):
+        raise Forbidden(refusal)
 
 
 async def require_operator(uow: WalletUnitOfWork, caller: Caller, doing: str) -> None:
@@ -96,7 +123,7 @@ def _as_member(roles: dict[UUID, Role], organisation_id: UUID) -> Permission | N
 
 
 async def _as_partner(
-    uow: WalletUnitOfWork, roles: dict[UUID, Role], organisation_id: UUID, now: datetime
+    uow: WalletUnitOfWork, user_id: UUID, roles: dict[UUID, Role], organisation_id: UUID, now: datetime
 ) -> Permission | None:
     best: Permission | None = None
     for access in await uow.projections.partners_of(organisation_id):
@@ -105,7 +132,17 @@ async def _as_partner(
             continue
         if access.access != "full" and WALLET_PRODUCT_CODE not in access.product_codes:
             continue
-        found = Permission(access.partner_organisation_id, role, as_partner=True)
+        if role not in MANAGERS and user_id not in access.staff_user_ids:
+            continue
+        if await uow.projections.partner_status(access.partner_organisation_id) in BARRED_PARTNERS:
+            continue
+        found = Permission(
+            access.partner_organisation_id,
+            role,
+            as_partner=True,
+            full_access=access.access == "full",
+            client_pays=access.billing_mode == "client_pays",
+        )
         if best is None or found.may_manage:
             best = found
     return best

@@ -32,7 +32,7 @@ from tessera_wallet.domain.charges import (
 from tessera_wallet.domain.ledger import Currency, TransactionKind
 from tessera_wallet.domain.wallet import Charge, Wallet
 from tessera_wallet.service_layer import movements
-from tessera_wallet.service_layer.access import permission
+from tessera_wallet.service_layer.access import permission, require_card_charge
 from tessera_wallet.service_layer.contracts import balance, money
 
 NO_CARD = "no_primary_card: the organisation has no primary card to charge"
@@ -61,18 +61,18 @@ async def claim_top_up(
 ) -> tuple[Charge, ChargeRequest | None]:
     """Step 1 of a top-up: record it and lease its first attempt. The same top-up id again returns the
     charge as it stands (and nothing to charge)."""
-    await permission(uow, caller, organisation_id, manage=True, now=uow.clock.now())
+    found = await permission(uow, caller, organisation_id, manage=True, now=uow.clock.now())
     now = uow.clock.now()
     wallet, _ = await uow.wallets.open(organisation_id, currency, now)
     earlier = await uow.charges.get(top_up_id)
     if earlier is not None:
-        if (earlier.kind, earlier.wallet_id, earlier.amount_minor) != (
-            ChargeKind.TOP_UP,
-            wallet.id,
-            amount_minor,
-        ):
+        if earlier.wallet_id != wallet.id:
+            # Another wallet's (perhaps another organisation's): as unknown here as it is to GET.
+            raise NotFound(f"top-up {top_up_id} not found")
+        if (earlier.kind, earlier.amount_minor) != (ChargeKind.TOP_UP, amount_minor):
             raise Conflict(f"top-up {top_up_id} was already asked for with other details")
         return earlier, None
+    await require_card_charge(uow, found, wallet.id, amount_minor, now)
     card = await uow.projections.primary_card(organisation_id)
     if card is None:
         raise Conflict("the organisation has no primary card: add one in billing first")
@@ -88,6 +88,7 @@ async def claim_top_up(
         stripe_customer_id=card.stripe_customer_id,
         payment_method_id=card.payment_method_id,
         requested_by_user_id=caller.user_id,
+        on_behalf_of_partner_id=found.acting_organisation_id if found.as_partner else None,
     )
     await uow.charges.add(charge)
     await uow.commit()

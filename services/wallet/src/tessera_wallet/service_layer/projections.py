@@ -37,6 +37,7 @@ async def start_partner_access(uow: WalletUnitOfWork, event: partnership.Relatio
         access=event.access.value,
         product_codes=list(event.product_codes),
         access_ends_at=event.access_ends_at,
+        billing_mode=event.billing_mode.value,
     )
 
 
@@ -49,6 +50,24 @@ async def change_partner_access(uow: WalletUnitOfWork, event: partnership.Access
         access=event.access.value,
         product_codes=list(event.product_codes),
         access_ends_at=event.access_ends_at,
+        billing_mode=event.billing_mode.value,
+    )
+
+
+async def change_partner_staff(uow: WalletUnitOfWork, event: partnership.PartnerStaffChanged) -> None:
+    """The partner named who of its members may act for the client."""
+    await uow.projections.record_staff(event.relationship_id, list(event.staff_user_ids))
+
+
+async def change_billing_mode(uow: WalletUnitOfWork, event: partnership.BillingModeChanged) -> None:
+    """Who pays for the client now: a partner may charge the client's card only while the client pays."""
+    await uow.projections.record_billing_mode(event.relationship_id, event.billing_mode.value)
+
+
+async def record_partner_status(uow: WalletUnitOfWork, event: partnership.PartnerStatusChanged) -> None:
+    """A partner admitted, suspended or gone: only an active partner acts for its clients."""
+    await uow.projections.record_partner_status(
+        event.partner_organisation_id, event.status.value, event.changed_at
     )
 
 

@@ -158,7 +158,7 @@ async def report_usage(uow: WalletUnitOfWork, caller: Caller, usage: Usage) -> D
 
     A usage id already decided with other details (organisation, price) is a Conflict, not a repeat.
     """
-    await permission(uow, caller, usage.organisation_id, manage=False, now=uow.clock.now())
+    await permission(uow, caller, usage.organisation_id, manage=True, now=uow.clock.now())
     outcome = await debit_usage(uow, usage)
     if outcome.repeated and not await _same_usage(uow, usage, outcome):
         raise Conflict(f"usage {usage.usage_id} was already reported with other details")

@@ -24,7 +24,7 @@ from tessera_devtools.bench.openloop import run_open_loop, schedule, summarise
 from tessera_devtools.bench.suite import Lag, Suite, say, wait_quiet
 from tessera_devtools.bench.waiting import InFlight
 from tessera_devtools.story import Organisation, Story
-from tessera_events.kafka_binding import header
+from tessera_events.kafka_binding import event_type, header
 from tessera_events.notify import DELIVERIES
 
 DELIVERED = "tessera.notify.EmailDelivered.v1"
@@ -88,7 +88,7 @@ class Deliveries:
             for records in batches.values():
                 for record in records:
                     traceparent = header(record.headers, "traceparent")
-                    if traceparent and header(record.headers, "ce_type") == DELIVERED:
+                    if traceparent and event_type(record.headers) == DELIVERED:
                         self.flight.complete(traceparent.split("-")[1], now)
 
     async def stop(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
-from tessera_events.kafka_binding import header
+from tessera_events.kafka_binding import event_id, event_type, header
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ class TopicLog:
             partition=record.partition,
             offset=record.offset,
             key=record.key.decode(errors="replace") if record.key is not None else None,
-            event_id=header(headers, "ce_id"),
-            event_type=header(headers, "ce_type"),
+            event_id=event_id(headers),
+            event_type=event_type(headers),
             group=header(headers, "dlt-consumer-group"),
             seen_at=now,
         )
