@@ -151,7 +151,7 @@ class ParkedEventRow(Base):
 
 
 class RelationshipRow(Base):
-    """A partner–client relationship as partnership described it: the partner that manages a client
+    """A partner-client relationship as partnership described it: the partner that manages a client
     receives the client's wallet receipts while it is in force (``ended_at`` none or later)."""
 
     __tablename__ = "relationships"

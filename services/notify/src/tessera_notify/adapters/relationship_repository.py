@@ -1,4 +1,4 @@
-"""The queries on notify's projection of partner–client relationships (kept apart from
+"""The queries on notify's projection of partner-client relationships (kept apart from
 ``repository.py``, which is long enough)."""
 
 from datetime import datetime

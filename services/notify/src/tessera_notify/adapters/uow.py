@@ -44,7 +44,7 @@ class NotifyUnitOfWork(UnitOfWork):
 
     @property
     def relationships(self) -> RelationshipRepository:
-        """Partner–client relationships, as partnership described them."""
+        """Partner-client relationships, as partnership described them."""
         return RelationshipRepository(self.session)
 
     @property
