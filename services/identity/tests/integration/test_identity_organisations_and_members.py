@@ -131,6 +131,7 @@ async def test_members_see_their_organisation_only_and_act_only_as_their_role_al
         f"/v1/organisations/{org}/members", headers=bruno.auth, json={"email": anna.email, "role": "member"}
     )
     outsider = await http.get(f"/v1/organisations/{other_org}", headers=bruno.auth)
+    outsider_empty_change = await http.patch(f"/v1/organisations/{other_org}", headers=bruno.auth, json={})
     outsider_members = await http.get(f"/v1/organisations/{other_org}/members", headers=anna.auth)
     unknown_person = await http.post(
         f"/v1/organisations/{org}/members",
@@ -145,6 +146,7 @@ async def test_members_see_their_organisation_only_and_act_only_as_their_role_al
     assert "a member may not change the organisation's profile" in problem(as_member, 403)["detail"]
     problem(member_adds, 403)
     problem(outsider, 404)
+    assert outsider_empty_change.status_code in (403, 404)  # an empty change is no way to read a profile
     problem(outsider_members, 404)
     assert "POST /v1/users" in problem(unknown_person, 404)["detail"]
     problem(twice, 409)

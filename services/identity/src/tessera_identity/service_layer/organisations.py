@@ -45,6 +45,8 @@ async def organisation_for(uow: IdentityUnitOfWork, organisation_id: UUID, user_
 async def change_organisation(uow: IdentityUnitOfWork, command: ChangeOrganisation) -> Organisation:
     """Apply the change, and announce the whole profile with the fields that changed."""
     async with uow:
+        # Even an empty change answers with the profile: only those who may see it get that far.
+        await require(uow, command.organisation_id, command.by_user_id, Action.VIEW)
         if command.fields & set(PROFILE_FIELDS):
             await require(uow, command.organisation_id, command.by_user_id, Action.EDIT_PROFILE)
         if command.fields & set(TAX_FIELDS):
