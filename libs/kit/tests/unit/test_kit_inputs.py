@@ -3,7 +3,15 @@
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from tessera_kit.inputs import MAX_AMOUNT_MINOR, AmountMinor, RequestBody, Text, contains_nul
+from tessera_kit.inputs import (
+    MAX_AMOUNT_MINOR,
+    NUL_MESSAGE,
+    SURROGATE_MESSAGE,
+    AmountMinor,
+    RequestBody,
+    Text,
+    unstorable_in,
+)
 
 
 class Contact(BaseModel):
@@ -58,5 +66,10 @@ def test_text_refuses_nul_and_keeps_everything_else() -> None:
     assert Search(q="Genève — 100 %").q == "Genève — 100 %"
     with pytest.raises(ValidationError, match="NUL"):
         Search(q="a\x00b")
-    assert contains_nul(["a", {"b": ("c", "\x00")}])
-    assert not contains_nul({"a": [1, 2.5, None, True]})
+    assert unstorable_in(["a", {"b": ("c", "\x00")}]) == NUL_MESSAGE
+    assert unstorable_in({"a": [1, 2.5, None, True]}) is None
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_refused_like_a_nul() -> None:
+    assert unstorable_in({"name": ["ok", "ZX\udabe\udd5e"]}) == SURROGATE_MESSAGE
+    assert unstorable_in("a paired surrogate is just a character: \U0001f600") is None

@@ -44,6 +44,24 @@ async def test_a_tag_name_with_a_nul_character_is_refused_and_nothing_is_created
     assert [tag["name"] for tag in (await billing.http.get(base, headers=member)).json()] == ["Shop"]
 
 
+async def test_a_tag_name_that_is_taken_once_trimmed_is_a_conflict_not_a_server_error(
+    billing: RunningService[BillingSettings], tokens: TokenIssuer
+) -> None:
+    organisation = uuid4()
+    owner = tokens.headers({organisation: Role.LEGAL_REPRESENTATIVE})
+    base = f"/v1/organisations/{organisation}/tags"
+    await billing.http.post(base, json={"name": "Shop", "colour": "#ff8800"}, headers=owner)
+    other = await billing.http.post(base, json={"name": "Other", "colour": "#ff8800"}, headers=owner)
+
+    padded = await billing.http.post(base, json={"name": " Shop\t", "colour": "#ff8800"}, headers=owner)
+    renamed = await billing.http.patch(
+        f"{base}/{other.json()['tag_id']}", json={"name": "shop "}, headers=owner
+    )
+
+    assert_problem(padded, 409)
+    assert_problem(renamed, 409)
+
+
 async def test_an_address_or_a_query_with_a_nul_character_is_refused(
     billing: RunningService[BillingSettings], tokens: TokenIssuer
 ) -> None:

@@ -167,10 +167,11 @@ class TagRepository:
         return _tag(row) if row is not None else None
 
     async def named(self, organisation_id: UUID, name: str) -> Tag | None:
-        """The organisation's tag of that name, whatever its case."""
+        """The organisation's tag of that name, whatever its case (as the unique index folds it:
+        PostgreSQL's ``lower``, which differs from Python's for some letters)."""
         row = await self._session.scalar(
             select(TagRow).where(
-                TagRow.organisation_id == organisation_id, func.lower(TagRow.name) == name.lower()
+                TagRow.organisation_id == organisation_id, func.lower(TagRow.name) == func.lower(name)
             )
         )
         return _tag(row) if row is not None else None

@@ -32,10 +32,11 @@ async def list_tags(uow: BillingUnitOfWork, caller: Caller, organisation_id: UUI
 
 async def create_tag(uow: BillingUnitOfWork, organisation_id: UUID, name: str, colour: str) -> Tag:
     """A new tag; 409 when the organisation already has one of that name (whatever the case)."""
+    name = name.strip()  # the name as stored is the one that must be unique
     async with uow:
         if await uow.tags.named(organisation_id, name) is not None:
             raise Conflict(f"a tag named {name!r} exists", name=name)
-        tag = _valid(lambda: Tag(uuid4(), organisation_id, name.strip(), colour, uow.clock.now()))
+        tag = _valid(lambda: Tag(uuid4(), organisation_id, name, colour, uow.clock.now()))
         await uow.tags.save(tag)
         await uow.commit()
     return tag
@@ -45,13 +46,14 @@ async def change_tag(
     uow: BillingUnitOfWork, organisation_id: UUID, tag_id: UUID, name: str | None, colour: str | None
 ) -> Tag:
     """Rename and/or recolour a tag; every product carrying it shows the change."""
+    name = name.strip() if name is not None else None  # the name as stored is the one that must be unique
     async with uow:
         tag = await _tag(uow, organisation_id, tag_id)
         if name is not None:
             other = await uow.tags.named(organisation_id, name)
             if other is not None and other.tag_id != tag_id:
                 raise Conflict(f"a tag named {name!r} exists", name=name)
-        changed = _valid(lambda: tag.renamed(name.strip() if name else None, colour))
+        changed = _valid(lambda: tag.renamed(name, colour))
         await uow.tags.save(changed)
         await uow.commit()
     return changed
