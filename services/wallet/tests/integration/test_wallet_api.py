@@ -1,5 +1,6 @@
 """The wallet through its HTTP API on real PostgreSQL and Kafka: funds, gifts, usage, history, access."""
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -9,6 +10,7 @@ from conftest import ScriptedGateway, Wallet, give_card, know_organisation
 from tessera_devtools.testing import KafkaProbe, TokenIssuer
 from tessera_events.identity import Role
 from tessera_events.wallet import WALLETS, DebitRefused, WalletCredited, WalletDebited
+from tessera_kit.revocations import record_membership_change
 from tessera_wallet.domain.charges import PaymentResult
 
 pytestmark = pytest.mark.integration
@@ -258,7 +260,7 @@ async def test_a_revoked_member_is_shut_out_before_their_token_expires(
     headers = tokens.headers({client: OWNER}, user_id=user)
     before = await wallet.http.get(base(client), headers=headers)
     async with wallet.runtime.unit_of_work() as uow:
-        await uow.projections.record_membership(client, user, OWNER.value, revoked=True)
+        await record_membership_change(uow.session, user, client, None, datetime.now(UTC))
         await uow.commit()
 
     after = await wallet.http.get(base(client), headers=headers)

@@ -118,17 +118,6 @@ class OrganisationRow(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class MembershipRow(Base):
-    """Projection of identity's memberships: who belongs to which organisation, and who no longer does."""
-
-    __tablename__ = "memberships"
-
-    organisation_id: Mapped[UUID] = mapped_column(primary_key=True)
-    user_id: Mapped[UUID] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(String(40))
-    revoked: Mapped[bool] = mapped_column(Boolean)
-
-
 class PartnerAccessRow(Base):
     """Projection of partnership's relationships: which partner may manage which client, and how far."""
 

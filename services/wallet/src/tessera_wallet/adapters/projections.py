@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tessera_kit.db import upsert
 from tessera_wallet.adapters.orm import (
-    MembershipRow,
     OrganisationRow,
     PartnerAccessRow,
     PartnerStandingRow,
@@ -36,24 +35,6 @@ class ProjectionRepository:
     async def organisation_known(self, organisation_id: UUID) -> bool:
         """Whether identity announced the organisation."""
         return await self._session.get(OrganisationRow, organisation_id) is not None
-
-    async def record_membership(
-        self, organisation_id: UUID, user_id: UUID, role: str, *, revoked: bool
-    ) -> None:
-        """A member's current role, or that they left."""
-        values = {"organisation_id": organisation_id, "user_id": user_id, "role": role, "revoked": revoked}
-        statement = insert(MembershipRow).values(values)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[MembershipRow.organisation_id, MembershipRow.user_id],
-                set_={"role": role, "revoked": revoked},
-            )
-        )
-
-    async def memberships_of(self, user_id: UUID) -> dict[UUID, MembershipRow]:
-        """What identity told us of a user's memberships, by organisation."""
-        rows = await self._session.scalars(select(MembershipRow).where(MembershipRow.user_id == user_id))
-        return {row.organisation_id: row for row in rows}
 
     async def record_partner_access(
         self,

@@ -41,18 +41,6 @@ async def on_organisations_registered(
     await projections.record_organisations(uow, [event.data for event in events])
 
 
-@handlers.on(identity.MembershipGranted)
-async def on_membership_granted(event: CloudEvent[identity.MembershipGranted], uow: WalletUnitOfWork) -> None:
-    """Keep the member's role."""
-    await projections.record_membership(uow, event.data)
-
-
-@handlers.on(identity.MembershipRevoked)
-async def on_membership_revoked(event: CloudEvent[identity.MembershipRevoked], uow: WalletUnitOfWork) -> None:
-    """Shut the former member out at once."""
-    await projections.revoke_membership(uow, event.data)
-
-
 @handlers.on(partnership.RelationshipStarted)
 async def on_relationship_started(
     event: CloudEvent[partnership.RelationshipStarted], uow: WalletUnitOfWork

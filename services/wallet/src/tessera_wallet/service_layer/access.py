@@ -14,8 +14,9 @@
 * Anyone else is told the organisation's wallet does not exist (404); a known caller without the
   role the change needs is refused (403).
 
-Roles come from the access token, corrected by identity's events: a membership identity revoked (or
-a role it changed) counts from the event on, not from the token's expiry.
+Roles come from the access token, corrected by identity's events (the kit's revocation projection): a
+membership identity revoked, or a role it changed, counts from the event on, not from the token's
+expiry.
 """
 
 from dataclasses import dataclass
@@ -52,19 +53,6 @@ class Permission:
         return self.role in MANAGERS and not self.as_operator
 
 
-async def current_roles(uow: WalletUnitOfWork, caller: Caller) -> dict[UUID, Role]:
-    """The caller's roles per organisation: the token's, minus revoked memberships, with newer roles."""
-    known = await uow.projections.memberships_of(caller.user_id)
-    roles: dict[UUID, Role] = {}
-    for organisation_id, role in caller.roles.items():
-        membership = known.get(organisation_id)
-        if membership is None:
-            roles[organisation_id] = role
-        elif not membership.revoked:
-            roles[organisation_id] = Role(membership.role)
-    return roles
-
-
 async def permission(
     uow: WalletUnitOfWork,
     caller: Caller,
@@ -74,7 +62,7 @@ async def permission(
     now: datetime,
 ) -> Permission:
     """The caller's permission on the organisation's wallet; NotFound or Forbidden otherwise."""
-    roles = await current_roles(uow, caller)
+    roles = caller.roles
     found = _as_member(roles, organisation_id) or await _as_partner(
         uow, caller.user_id, roles, organisation_id, now
     )
@@ -103,7 +91,7 @@ async def require_card_charge(
 
 async def require_operator(uow: WalletUnitOfWork, caller: Caller, doing: str) -> None:
     """Forbidden unless the caller is an operator."""
-    if as_operator(await current_roles(uow, caller), uow.operator_organisation_id) is None:
+    if as_operator(caller.roles, uow.operator_organisation_id) is None:
         raise Forbidden(f"only an operator {doing}")
 
 

@@ -1,4 +1,5 @@
-"""What wallet keeps of other services' events: organisations, members, partners' access, cards."""
+"""What wallet keeps of other services' events: organisations, partners' access, cards (members' roles
+are the kit's revocation projection's, see :mod:`tessera_kit.revocations`)."""
 
 from collections.abc import Sequence
 
@@ -12,20 +13,6 @@ async def record_organisations(
     """Know of organisations, so operators can grant them credits (a consumer batch at once; the
     latest name of each wins)."""
     await uow.projections.record_organisations({event.organisation_id: event.name for event in events})
-
-
-async def record_membership(uow: WalletUnitOfWork, event: identity.MembershipGranted) -> None:
-    """A member's role (new or changed)."""
-    await uow.projections.record_membership(
-        event.organisation_id, event.user_id, event.role.value, revoked=False
-    )
-
-
-async def revoke_membership(uow: WalletUnitOfWork, event: identity.MembershipRevoked) -> None:
-    """A member left: their token no longer opens the organisation's wallet."""
-    await uow.projections.record_membership(
-        event.organisation_id, event.user_id, event.role.value, revoked=True
-    )
 
 
 async def start_partner_access(uow: WalletUnitOfWork, event: partnership.RelationshipStarted) -> None:
