@@ -148,17 +148,3 @@ class ParkedEventRow(Base):
     # The trace of the consumer that parked it (W3C): the event is applied in it when it resumes.
     traceparent: Mapped[str | None] = mapped_column(Text)
     tracestate: Mapped[str | None] = mapped_column(Text)
-
-
-class RelationshipRow(Base):
-    """A partner-client relationship as partnership described it: the partner that manages a client
-    receives the client's wallet receipts while it is in force (``ended_at`` none or later)."""
-
-    __tablename__ = "relationships"
-    __table_args__ = (Index("relationships_by_client", "client_organisation_id"),)
-
-    relationship_id: Mapped[UUID] = mapped_column(primary_key=True)
-    partner_organisation_id: Mapped[UUID]
-    client_organisation_id: Mapped[UUID]
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

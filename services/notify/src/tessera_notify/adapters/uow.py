@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from tessera_kit.clock import Clock
 from tessera_kit.db import Database
 from tessera_kit.uow import UnitOfWork
-from tessera_notify.adapters.relationship_repository import RelationshipRepository
 from tessera_notify.adapters.repository import (
     DeliveryRepository,
     InvoiceRepository,
@@ -41,11 +40,6 @@ class NotifyUnitOfWork(UnitOfWork):
     def invoices(self) -> InvoiceRepository:
         """Invoice numbers, as billing issued them."""
         return InvoiceRepository(self.session)
-
-    @property
-    def relationships(self) -> RelationshipRepository:
-        """Partner-client relationships, as partnership described them."""
-        return RelationshipRepository(self.session)
 
     @property
     def parked(self) -> ParkedEventRepository:
