@@ -31,6 +31,10 @@ MAX_TOKEN_LIFETIME_SECONDS = 600
 CLOCK_SKEW_SECONDS = 5
 
 
+# Who manages an organisation (its profile, members, money, partners): every service's rules say so.
+MANAGER_ROLES = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
+
+
 class TokenMethod(StrEnum):
     """How the caller obtained the access token (its ``amr`` claim)."""
 

@@ -20,12 +20,11 @@ from tessera_kit.health import Check, run_checks
 from tessera_kit.metrics import Metrics
 from tessera_kit.outage_log import OutageLog
 from tessera_kit.outages import is_transient_database_error, is_transient_kafka_error, sqlstate
-from tessera_kit.problems import Conflict, DependencyUnavailable, InvalidInput, Problem
+from tessera_kit.problems import DependencyUnavailable, InvalidInput, Problem
 from tessera_kit.redaction import redacted_query
 from tessera_kit.telemetry import context_from_headers, trace_id_hex, tracer
 
 PROBLEM_JSON = "application/problem+json"
-UNIQUE_VIOLATION = "23505"
 # Probes and scrapes come every few seconds; a line each would drown the requests people make.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 # How long a client should wait before retrying while a dependency is down: long enough not to
@@ -109,7 +108,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_database_error(request: Request, error: Exception) -> Response:
-        problem = refusal_by_database(error)
+        problem = data_problem(error)
         if problem is None:
             raise error  # an outage (503, answered by ObservabilityMiddleware) or a bug (500)
         # The SQLSTATE only: the error's text carries the statement's parameters, the client's input.
@@ -126,26 +125,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def refusal_by_database(error: BaseException) -> Problem | None:
-    """The 4xx for a request PostgreSQL refused, or None (an outage or a bug).
+def data_problem(error: BaseException) -> InvalidInput | None:
+    """The 422 for a value PostgreSQL refused to store or compare (SQLSTATE class 22, data exception:
+    NUL in text, a number out of range, text that is not a valid value of its type), or None.
 
-    - SQLSTATE class 22, data exception (NUL in text, a number out of range, text that is not a
-      valid value of its type): 422.
-    - 23505, unique violation (two requests creating the same thing at once, or a name the use case's
-      own check folded differently from the index): 409.
-
-    A safety net under the schemas (:mod:`tessera_kit.inputs`) and the use cases' checks: whatever
-    slipped past them is still the request's doing, never a 500. Outages are not refusals (see
-    :mod:`tessera_kit.outages`).
+    A safety net under the schemas (:mod:`tessera_kit.inputs`): whatever slipped past them is still
+    the request's fault, never a 500. Outages are not data errors (see :mod:`tessera_kit.outages`),
+    and nor is a unique violation: a use case that lets one through has a bug (500) to fix.
     """
     code = sqlstate(error)
-    if code is None:
+    if code is None or not code.startswith("22"):
         return None
-    if code.startswith("22"):
-        return InvalidInput("a value in the request cannot be stored or compared as given", sqlstate=code)
-    if code == UNIQUE_VIOLATION:
-        return Conflict("the request clashes with something that exists already", sqlstate=code)
-    return None
+    return InvalidInput("a value in the request cannot be stored or compared as given", sqlstate=code)
 
 
 def render_problem(problem: Problem, path: str) -> JSONResponse:

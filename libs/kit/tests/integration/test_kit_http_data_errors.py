@@ -1,6 +1,5 @@
-"""A value PostgreSQL refuses (a data exception, SQLSTATE class 22) answers 422 problem+json, and a
-unique violation 409, never 500, whether the schema or the use case missed it or the route passed it
-on as it came."""
+"""A value PostgreSQL refuses (a data exception, SQLSTATE class 22) answers 422 problem+json, never 500,
+whether the schema missed it or the route passed it on as it came."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -45,14 +44,6 @@ def app(database: Database, dsn: str) -> FastAPI:
             await connection.close()
         return {"divided": "by zero"}
 
-    @application.post("/v1/names/{name}")
-    async def create_twice(name: str) -> dict[str, str]:
-        async with database.session() as session:
-            await session.execute(text("CREATE TEMPORARY TABLE names (name text UNIQUE)"))
-            for _ in range(2):
-                await session.execute(text("INSERT INTO names VALUES (:name)"), {"name": name})
-        return {"created": name}
-
     return application
 
 
@@ -83,13 +74,3 @@ async def test_a_data_exception_raised_by_asyncpg_itself_is_a_422_too(http: http
 
     assert response.status_code == 422, response.text
     assert response.json()["sqlstate"] == "22012"
-
-
-async def test_a_unique_violation_the_use_case_did_not_foresee_is_a_409_conflict(
-    http: httpx.AsyncClient,
-) -> None:
-    response = await http.post("/v1/names/Shop")
-
-    assert response.status_code == 409, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["sqlstate"] == "23505"

@@ -26,16 +26,13 @@ from tessera_billing.entrypoints.dependencies import CallerDep, UnitOfWorkDep
 from tessera_billing.entrypoints.views import MoneyView
 from tessera_billing.service_layer import addresses, cards, reminders
 from tessera_billing.service_layer.payments import list_payments, pay_now, stripe_gateway
-from tessera_events.identity import Role
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.inputs import RequestBody
 from tessera_kit.permissions import BILLING, requires
 from tessera_kit.problems import Forbidden, InvalidInput, NotFound
 from tessera_kit.service import runtime_of
 
 router = APIRouter(prefix="/v1/organisations/{organisation_id}")
-
-MANAGERS = (Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR)
 
 
 # async although nothing is awaited: FastAPI runs a plain ``def`` dependency in its thread pool, a
@@ -63,7 +60,7 @@ def require_member(caller: Caller, organisation_id: UUID) -> None:
 def require_manager(caller: Caller, organisation_id: UUID) -> None:
     """404 for outsiders, 403 for members who may not manage the organisation's billing."""
     require_member(caller, organisation_id)
-    if caller.role_in(organisation_id) not in MANAGERS:
+    if caller.role_in(organisation_id) not in MANAGER_ROLES:
         raise Forbidden("only the organisation's legal representatives and administrators manage its billing")
 
 

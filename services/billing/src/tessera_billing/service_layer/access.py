@@ -19,12 +19,10 @@ from uuid import UUID
 
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.domain.relationships import Relationship
-from tessera_events.identity import Role
 from tessera_events.partnership import PartnerStatus
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.problems import NotFound
 
-MANAGERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
 # Statuses in which a partner may not act for its clients; no status known yet means partnership
 # admitted it (it starts no relationship otherwise) and its status event is still on its way.
 BARRED = frozenset({PartnerStatus.APPLIED.value, PartnerStatus.SUSPENDED.value, PartnerStatus.LEFT.value})
@@ -78,7 +76,7 @@ async def may_act_through(
     role = caller.role_in(relationship.partner_organisation_id)
     if role is None or not relationship.is_active_on(at):
         return False
-    if not relationship.lets_user_act(caller.user_id, is_partner_manager=role in MANAGERS):
+    if not relationship.lets_user_act(caller.user_id, is_partner_manager=role in MANAGER_ROLES):
         return False
     return await uow.parties.partner_status(relationship.partner_organisation_id) not in BARRED
 

@@ -10,8 +10,7 @@ from tessera_billing.adapters.ledger_repository import HistoryFilter
 from tessera_billing.adapters.uow import BillingUnitOfWork
 from tessera_billing.domain.ledgers import CashbackEntry, HistoryEntry
 from tessera_billing.domain.money import Currency, Money
-from tessera_billing.service_layer.access import MANAGERS
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.problems import NotFound
 
 EXPORT_COLUMNS = (
@@ -84,7 +83,7 @@ async def client_billing_export(
         )
         role = caller.role_in(partner_organisation_id)
         if not any(
-            relationship.lets_user_act(caller.user_id, is_partner_manager=role in MANAGERS)
+            relationship.lets_user_act(caller.user_id, is_partner_manager=role in MANAGER_ROLES)
             for relationship in relationships
         ):
             raise NotFound(f"organisation {partner_organisation_id} has no client {client_organisation_id}")

@@ -8,14 +8,11 @@ applies to what is written to them. Either one saying no is enough; security not
 from dataclasses import dataclass
 from uuid import UUID
 
-from tessera_events.identity import Role
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.problems import Forbidden, InvalidInput, NotFound
 from tessera_notify.adapters.uow import NotifyUnitOfWork
 from tessera_notify.domain.catalogue import KINDS, Category
 from tessera_notify.domain.preferences import AlwaysSent, check_may_switch
-
-_MAY_CHOOSE_FOR_ORGANISATION = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ async def choose_for_organisation(
 ) -> CategoryChoice:
     """Switch a category on or off for the organisation; its administrators only."""
     _check_member(caller, organisation_id)
-    if caller.role_in(organisation_id) not in _MAY_CHOOSE_FOR_ORGANISATION:
+    if caller.role_in(organisation_id) not in MANAGER_ROLES:
         raise Forbidden(
             "only the organisation's legal representatives and administrators choose its notifications"
         )

@@ -4,13 +4,10 @@ from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
-from tessera_events.identity import Role
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.problems import Forbidden, NotFound
 from tessera_partnership.domain.relationship import Relationship
 from tessera_partnership.service_layer.problems import domain_rules
-
-MANAGERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
 
 
 def require_member(caller: Caller, organisation_id: UUID) -> None:
@@ -24,13 +21,13 @@ def require_manager(caller: Caller, organisation_id: UUID) -> None:
     role = caller.role_in(organisation_id)
     if role is None:
         raise NotFound(f"organisation {organisation_id} not found")
-    if role not in MANAGERS:
+    if role not in MANAGER_ROLES:
         raise Forbidden("only a legal representative or an administrator can do this")
 
 
 def is_manager(caller: Caller, organisation_id: UUID) -> bool:
     """Whether the caller is a legal representative or an administrator of the organisation."""
-    return caller.role_in(organisation_id) in MANAGERS
+    return caller.role_in(organisation_id) in MANAGER_ROLES
 
 
 def require_programme_admin(caller: Caller, admin_organisations: Collection[UUID]) -> None:

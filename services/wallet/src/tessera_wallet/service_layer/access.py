@@ -24,11 +24,10 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from tessera_events.identity import Role
-from tessera_kit.auth import Caller
+from tessera_kit.auth import MANAGER_ROLES, Caller
 from tessera_kit.problems import Forbidden, NotFound
 from tessera_wallet.adapters.uow import WalletUnitOfWork
 
-MANAGERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
 WALLET_PRODUCT_CODE = "wallet"
 # No status known yet means partnership admitted the partner (it starts no relationship otherwise).
 DAY = timedelta(days=1)
@@ -50,7 +49,7 @@ class Permission:
     @property
     def may_manage(self) -> bool:
         """Whether the caller may change the wallet (not an operator's read-only look)."""
-        return self.role in MANAGERS and not self.as_operator
+        return self.role in MANAGER_ROLES and not self.as_operator
 
 
 async def permission(
@@ -100,7 +99,7 @@ def as_operator(roles: dict[UUID, Role], operator_organisation_id: UUID | None) 
     if operator_organisation_id is None:
         return None
     role = roles.get(operator_organisation_id)
-    if role not in MANAGERS:
+    if role not in MANAGER_ROLES:
         return None
     return Permission(operator_organisation_id, role, as_operator=True)
 
@@ -120,7 +119,7 @@ async def _as_partner(
             continue
         if access.access != "full" and WALLET_PRODUCT_CODE not in access.product_codes:
             continue
-        if role not in MANAGERS and user_id not in access.staff_user_ids:
+        if role not in MANAGER_ROLES and user_id not in access.staff_user_ids:
             continue
         if await uow.projections.partner_status(access.partner_organisation_id) in BARRED_PARTNERS:
             continue
