@@ -15,6 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from tessera_kit.permissions import document_permissions
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPES_URL = "https://tessera.dev/docs/problems.md"
 PROBLEM_SCHEMA = "Problem"
@@ -104,13 +106,14 @@ def published_document(document: dict[str, Any]) -> dict[str, Any]:
     return published
 
 
-def install(app: FastAPI) -> None:
-    """Serve :func:`published_document` as the app's ``/openapi.json`` (and in ``/docs``)."""
+def install(app: FastAPI, application: str) -> None:
+    """Serve :func:`published_document`, with the application's permission catalogue, as the app's
+    ``/openapi.json`` (and in ``/docs``)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = published_document(generate())
+            app.openapi_schema = document_permissions(published_document(generate()), application)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

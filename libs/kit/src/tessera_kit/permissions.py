@@ -61,8 +61,7 @@ class Permission:
 
 
 class Catalogue(dict[str, Permission]):
-    """One application's permissions by short name (``catalogue["invoices:read"]``); the full name
-    (``"billing:invoices:read"``) finds them too."""
+    """One application's permissions by short name: ``BILLING["invoices:read"]``."""
 
     def __init__(self, application: str, entries: dict[str, str]) -> None:
         super().__init__()
@@ -71,24 +70,8 @@ class Catalogue(dict[str, Permission]):
             resource, _, access = short_name.partition(":")
             self[short_name] = Permission(application, resource, Access(access), description)
 
-    def __missing__(self, name: str) -> Permission:
-        application, _, short_name = name.partition(":")
-        if application == self.application and short_name in self:
-            return self[short_name]
-        raise KeyError(name)
 
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        prefix = f"{self.application}:"
-        return super().__contains__(name.removeprefix(prefix) if name.startswith(prefix) else name)
-
-
-def _catalogue(application: str, entries: dict[str, str]) -> Catalogue:
-    return Catalogue(application, entries)
-
-
-IDENTITY = _catalogue(
+IDENTITY = Catalogue(
     "identity",
     {
         "organisations:read": "see the organisation's profile",
@@ -100,7 +83,7 @@ IDENTITY = _catalogue(
         "operations:write": "operators: review 2FA recovery requests, rotate signing keys",
     },
 )
-PARTNERSHIP = _catalogue(
+PARTNERSHIP = Catalogue(
     "partnership",
     {
         "relationships:read": "see partners, clients, access and who pays",
@@ -114,7 +97,7 @@ PARTNERSHIP = _catalogue(
         "console:read": "see the partner console",
     },
 )
-BILLING = _catalogue(
+BILLING = Catalogue(
     "billing",
     {
         "subscriptions:read": "see subscriptions and products",
@@ -133,7 +116,7 @@ BILLING = _catalogue(
         "operations:write": "operators: run renewals, void invoices",
     },
 )
-WALLET = _catalogue(
+WALLET = Catalogue(
     "wallet",
     {
         "wallets:read": "see wallets, balances and history",
@@ -145,7 +128,7 @@ WALLET = _catalogue(
         "ledger:read": "operators: audit the ledger",
     },
 )
-NOTIFY = _catalogue(
+NOTIFY = Catalogue(
     "notify",
     {
         "deliveries:read": "see the e-mails sent to the organisation",
@@ -189,7 +172,7 @@ async def _authorised(
     _refuse_app_password(caller)
     if caller.method is TokenMethod.API_TOKEN:
         for name in security_scopes.scopes:
-            permission = _permission(name)
+            permission = by_full_name(name)
             if caller.application != permission.application:
                 raise Forbidden(
                     f"this token is for {caller.application}; this needs {permission.name}",
@@ -221,9 +204,10 @@ def _refuse_app_password(caller: Caller) -> None:
         raise Forbidden("an app password is for mail, calendar and contacts, not for Tessera's APIs")
 
 
-def _permission(name: str) -> Permission:
-    application = name.partition(":")[0]
-    return CATALOGUE[application][name]
+def by_full_name(name: str) -> Permission:
+    """The permission a scope names in full (``billing:invoices:read``); KeyError if none."""
+    application, _, short_name = name.partition(":")
+    return CATALOGUE[application][short_name]
 
 
 def requires(permission: Permission) -> DependsParam:

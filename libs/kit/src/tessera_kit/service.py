@@ -31,7 +31,7 @@ from tessera_kit.http import (
 from tessera_kit.kafka import check_connection, create_producer, ensure_topics
 from tessera_kit.metrics import Metrics
 from tessera_kit.openapi import install as install_published_openapi
-from tessera_kit.permissions import document_permissions, undeclared_routes
+from tessera_kit.permissions import undeclared_routes
 from tessera_kit.relay import OutboxRelay
 from tessera_kit.request_limits import install_request_limits
 from tessera_kit.revocations import revocation_handlers
@@ -240,19 +240,8 @@ def create_app(definition: ServiceDefinition[UowT], clock: Clock | None = None) 
         if undeclared := undeclared_routes(router.routes):
             raise ValueError(f"{definition.title}: routes that declare no permission: {undeclared}")
         app.include_router(router)
-    install_published_openapi(app)
-    _publish_permissions(app, settings.service_name)
+    install_published_openapi(app, settings.service_name)
     return app
-
-
-def _publish_permissions(app: FastAPI, application: str) -> None:
-    """Put the application's permission catalogue into its OpenAPI document."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        return document_permissions(build(), application)
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _asyncapi(topics: Sequence[Topic]) -> dict[str, Any]:

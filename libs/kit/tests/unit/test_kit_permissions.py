@@ -11,6 +11,7 @@ from tessera_kit.http import install_problem_handlers
 from tessera_kit.permissions import (
     BILLING,
     CATALOGUE,
+    by_full_name,
     declared_permissions,
     named,
     personal,
@@ -121,7 +122,9 @@ def test_a_write_permission_includes_reading() -> None:
 
 
 def test_the_catalogue_finds_a_permission_by_its_short_or_full_name() -> None:
-    assert named("billing", "invoices:read") is BILLING["billing:invoices:read"]
+    assert (
+        named("billing", "invoices:read") is by_full_name("billing:invoices:read") is BILLING["invoices:read"]
+    )
     assert named("billing", "invoices:fly") is None
     assert named("nowhere", "invoices:read") is None
     assert all(p.application == app for app, catalogue in CATALOGUE.items() for p in catalogue.values())

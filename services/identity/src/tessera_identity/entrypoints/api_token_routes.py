@@ -119,7 +119,7 @@ def api_token_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
     @router.get(
         base,
         summary="API tokens: all of them for administrators, your own for members",
-        dependencies=[requires(IDENTITY["identity:api-tokens:read"])],
+        dependencies=[requires(IDENTITY["api-tokens:read"])],
     )
     async def list_api_tokens(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> list[ApiTokenOut]:
         return [
@@ -129,7 +129,7 @@ def api_token_router(passwords: Passwords, policy: TokenPolicy) -> APIRouter:
     @router.delete(
         base + "/{api_token_id}",
         summary="Revoke an API token: access tokens exchanged for it are refused within seconds",
-        dependencies=[requires(IDENTITY["identity:api-tokens:write"])],
+        dependencies=[requires(IDENTITY["api-tokens:write"])],
     )
     async def delete_api_token(
         organisation_id: UUID, api_token_id: UUID, caller: Caller, uow: UnitOfWork

@@ -75,7 +75,7 @@ def operator_router(settings: IdentitySettings) -> APIRouter:
         prefix="/v1/operator",
         tags=["operator"],
         responses=PROBLEMS,
-        dependencies=[requires(IDENTITY["identity:operations:write"])],
+        dependencies=[requires(IDENTITY["operations:write"])],
     )
 
     def operator(caller: KitCaller) -> UUID:

@@ -132,7 +132,7 @@ def organisation_router() -> APIRouter:
     @router.get(
         "",
         summary="An organisation you belong to",
-        dependencies=[requires(IDENTITY["identity:organisations:read"])],
+        dependencies=[requires(IDENTITY["organisations:read"])],
     )
     async def get_organisation(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> OrganisationOut:
         return OrganisationOut.of(await organisation_for(uow, organisation_id, caller.user_id))
@@ -140,7 +140,7 @@ def organisation_router() -> APIRouter:
     @router.patch(
         "",
         summary="Change the profile (administrators), the VAT or registry number (legal representatives)",
-        dependencies=[requires(IDENTITY["identity:organisations:write"])],
+        dependencies=[requires(IDENTITY["organisations:write"])],
     )
     async def patch_organisation(
         organisation_id: UUID, body: OrganisationChange, caller: Caller, uow: UnitOfWork
@@ -164,7 +164,7 @@ def organisation_router() -> APIRouter:
         "/members",
         tags=["members"],
         summary="The organisation's members and their roles",
-        dependencies=[requires(IDENTITY["identity:members:read"])],
+        dependencies=[requires(IDENTITY["members:read"])],
     )
     async def list_members(organisation_id: UUID, caller: Caller, uow: UnitOfWork) -> list[MemberOut]:
         return [MemberOut.of(m) for m in await members_of(uow, organisation_id, caller.user_id)]
@@ -174,7 +174,7 @@ def organisation_router() -> APIRouter:
         status_code=201,
         tags=["members"],
         summary="Add a person with an account",
-        dependencies=[requires(IDENTITY["identity:members:write"])],
+        dependencies=[requires(IDENTITY["members:write"])],
     )
     async def post_member(
         organisation_id: UUID, body: MemberIn, caller: Caller, uow: UnitOfWork
@@ -185,7 +185,7 @@ def organisation_router() -> APIRouter:
         "/members/{user_id}/role",
         tags=["members"],
         summary="Change a member's role (their earlier tokens carry the new one within seconds)",
-        dependencies=[requires(IDENTITY["identity:members:write"])],
+        dependencies=[requires(IDENTITY["members:write"])],
     )
     async def put_role(
         organisation_id: UUID, user_id: UUID, body: RoleIn, caller: Caller, uow: UnitOfWork
@@ -199,7 +199,7 @@ def organisation_router() -> APIRouter:
         tags=["members"],
         summary="Remove a member (or leave); never the last legal representative. Their tokens no longer "
         "reach the organisation in any service within seconds",
-        dependencies=[requires(IDENTITY["identity:members:write"])],
+        dependencies=[requires(IDENTITY["members:write"])],
     )
     async def delete_member(
         organisation_id: UUID, user_id: UUID, caller: Caller, uow: UnitOfWork
